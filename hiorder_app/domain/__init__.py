@@ -1,0 +1,1 @@
+"""Domain layer: tables, enums and business rules. No I/O and no Reflex here."""

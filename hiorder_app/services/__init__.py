@@ -1,0 +1,1 @@
+"""Service layer: transactions over SQLModel sessions. Never imports Reflex."""

@@ -1,0 +1,99 @@
+"""Sign-in, server-side sessions with expiry, and per-account rate limiting of failures."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlmodel import select
+
+from ..domain.enums import Role
+from ..domain.errors import DomainError, SignInFailed
+from ..domain.models import Account, AuthSession, DiningTable, Store
+from ..domain.timeutil import utcnow
+from ..settings import get_settings
+from .db import session_scope
+from .passwords import verify_password
+from .principal import Principal
+from .table_sessions import lock_table, open_table_session
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(store_code: str, username: str, password: str) -> tuple[str, Principal]:
+    """Return a new bearer token and who it belongs to, or raise SignInFailed."""
+    settings = get_settings()
+    store_code, username = (store_code or "").strip().lower(), (username or "").strip()
+    failure: DomainError | None = None
+    with session_scope() as s:
+        account = s.exec(
+            select(Account)
+            .join(Store, Store.id == Account.store_id)
+            .where(Store.code == store_code, Account.username == username)
+            .with_for_update(of=Account)
+        ).first()
+        now = utcnow()
+        if account is not None and account.locked_until and account.locked_until > now:
+            minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
+            raise SignInFailed("login.locked", minutes=minutes)
+        if not verify_password(password or "", account.password_hash if account else None) or not (
+            account and account.active
+        ):
+            if account is not None:
+                account.failed_logins += 1
+                if account.failed_logins >= settings.login_max_failures:
+                    account.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+                    account.failed_logins = 0
+                s.add(account)
+            # Raised after the commit below, so the failure count is kept.
+            failure = SignInFailed("login.invalid")
+        else:
+            account.failed_logins = 0
+            account.locked_until = None
+            token = secrets.token_urlsafe(32)
+            s.add(AuthSession(token_hash=_token_hash(token), account_id=account.id,
+                              expires_at=now + timedelta(hours=settings.session_ttl_hours)))
+            table_number = None
+            if account.role == Role.CUSTOMER and account.table_id is not None:
+                table = lock_table(s, account.table_id)
+                table_number = table.number
+                open_table_session(s, table)
+            principal = _principal(account, table_number)
+    if failure is not None:
+        raise failure
+    return token, principal
+
+
+def _principal(account: Account, table_number: int | None) -> Principal:
+    return Principal(account_id=account.id, store_id=account.store_id, role=account.role,
+                     username=account.username, table_id=account.table_id, table_number=table_number)
+
+
+def resolve(token: str | None) -> Principal | None:
+    """Who holds this token now, or None if it is unknown, expired, revoked or disabled."""
+    if not token:
+        return None
+    with session_scope() as s:
+        row = s.exec(
+            select(Account, AuthSession, DiningTable.number)
+            .join(AuthSession, AuthSession.account_id == Account.id)
+            .join(DiningTable, DiningTable.id == Account.table_id, isouter=True)
+            .where(AuthSession.token_hash == _token_hash(token))
+        ).first()
+        if row is None:
+            return None
+        account, auth, table_number = row
+        if auth.revoked_at is not None or auth.expires_at <= utcnow() or not account.active:
+            return None
+        return _principal(account, table_number)
+
+
+def sign_out(token: str | None) -> None:
+    if not token:
+        return
+    with session_scope() as s:
+        auth = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+        if auth is not None and auth.revoked_at is None:
+            auth.revoked_at = utcnow()
+            s.add(auth)

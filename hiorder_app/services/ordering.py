@@ -1,0 +1,145 @@
+"""Placing orders: every rule checked and stock reserved in one transaction, or nothing changes."""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..domain.enums import ItemKind, OrderStatus
+from ..domain.errors import DomainError, OrderRefused
+from ..domain.models import MenuItem, Order, OrderLine, OutboxEvent, TableSession
+from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
+from ..domain.order_status import COUNTS_FOR_TABLE_RULES
+from ..settings import get_settings
+from .db import session_scope
+from .principal import Principal, require_customer
+from .table_sessions import lock_table, open_table_session
+
+
+@dataclass
+class OrderLineView:
+    menu_item_id: int
+    name_ko: str
+    name_en: str
+    unit_price: int
+    quantity: int
+    line_total: int
+
+
+@dataclass
+class OrderView:
+    id: int
+    table_number: int
+    status: str
+    total: int
+    created_at: datetime
+    paid_at: datetime | None
+    lines: list[OrderLineView] = field(default_factory=list)
+
+
+def _parse_lines(lines) -> list[tuple[int, int]]:
+    try:
+        parsed = [(int(item_id), qty) for item_id, qty in lines]
+    except (TypeError, ValueError) as exc:
+        raise DomainError("input.invalid", field="lines") from exc
+    for _, qty in parsed:
+        if not isinstance(qty, int) or isinstance(qty, bool):
+            raise DomainError("input.invalid", field="quantity")
+    return parsed
+
+
+def _snapshot(item: MenuItem) -> ItemSnapshot:
+    return ItemSnapshot(
+        id=item.id, store_id=item.store_id, name_ko=item.name_ko, name_en=item.name_en, price=item.price,
+        kind=item.kind, stock=item.stock, sold_out=item.sold_out, once_per_table=item.once_per_table,
+        active=item.active,
+    )
+
+
+def _table_history(session: Session, table_session_id: int) -> TableHistory:
+    rows = session.exec(
+        select(MenuItem.id, MenuItem.kind, MenuItem.once_per_table)
+        .join(OrderLine, OrderLine.menu_item_id == MenuItem.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
+    ).all()
+    return TableHistory(
+        has_main=any(kind == ItemKind.MAIN for _, kind, _ in rows),
+        once_item_ids=frozenset(item_id for item_id, _, once in rows if once),
+    )
+
+
+def record_event(session: Session, store_id: int, event_type: str, payload: dict) -> OutboxEvent:
+    event = OutboxEvent(id=str(uuid.uuid4()), store_id=store_id, type=event_type,
+                        payload=json.dumps(payload, ensure_ascii=False, default=str))
+    session.add(event)
+    return event
+
+
+def place_order(principal: Principal, lines) -> OrderView:
+    """Create a PENDING_PAYMENT order with its stock reserved. Prices come only from the database."""
+    principal = require_customer(principal)
+    parsed = _parse_lines(lines)
+    settings = get_settings()
+    with session_scope() as s:
+        # Locking the table first serialises one table's orders, so table-wide rules see each other.
+        table = lock_table(s, principal.table_id)
+        if not table.active or table.store_id != principal.store_id:
+            raise OrderRefused("table.inactive")
+        table_session = open_table_session(s, table)
+        ids = sorted({item_id for item_id, _ in parsed})
+        # Rows locked in id order: concurrent orders never deadlock and never both read the same stock.
+        items = s.exec(select(MenuItem).where(MenuItem.id.in_(ids)).order_by(MenuItem.id).with_for_update()).all()
+        snapshots = {i.id: _snapshot(i) for i in items}
+        check_order(parsed, snapshots, principal.store_id, _table_history(s, table_session.id),
+                    settings.max_order_lines, settings.max_line_quantity)
+        for item_id, qty in parsed:
+            if snapshots[item_id].stock is not None:
+                # Guarded decrement: even without row locks (SQLite) stock never goes below zero.
+                done = s.execute(
+                    sa.update(MenuItem).where(MenuItem.id == item_id, MenuItem.stock >= qty)
+                    .values(stock=MenuItem.stock - qty)
+                )
+                if done.rowcount != 1:
+                    raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
+        order = Order(store_id=principal.store_id, table_id=table.id, table_session_id=table_session.id,
+                      status=OrderStatus.PENDING_PAYMENT, total=order_total(parsed, snapshots))
+        s.add(order)
+        s.flush()
+        views = []
+        for item_id, qty in parsed:
+            snap = snapshots[item_id]
+            s.add(OrderLine(order_id=order.id, menu_item_id=item_id, name_ko=snap.name_ko, name_en=snap.name_en,
+                            kind=snap.kind, unit_price=snap.price, quantity=qty, line_total=snap.price * qty))
+            views.append(OrderLineView(item_id, snap.name_ko, snap.name_en, snap.price, qty, snap.price * qty))
+        record_event(s, principal.store_id, "OrderPlaced",
+                     {"order_id": order.id, "table_id": table.id, "total": order.total})
+        return OrderView(order.id, table.number, order.status, order.total, order.created_at, None, views)
+
+
+def table_orders(principal: Principal) -> list[OrderView]:
+    """This table session's orders, newest first."""
+    principal = require_customer(principal)
+    with session_scope() as s:
+        current = s.exec(
+            select(TableSession.id).where(TableSession.table_id == principal.table_id, TableSession.closed_at.is_(None))
+        ).first()
+        if current is None:
+            return []
+        orders = s.exec(select(Order).where(Order.table_session_id == current).order_by(Order.id.desc())).all()
+        return _with_lines(s, orders, principal.table_number or 0)
+
+
+def _with_lines(session: Session, orders, table_number: int) -> list[OrderView]:
+    if not orders:
+        return []
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders])).order_by(OrderLine.id)).all()
+    by_order: dict[int, list[OrderLineView]] = {}
+    for ln in lines:
+        by_order.setdefault(ln.order_id, []).append(
+            OrderLineView(ln.menu_item_id, ln.name_ko, ln.name_en, ln.unit_price, ln.quantity, ln.line_total))
+    return [OrderView(o.id, table_number, o.status, o.total, o.created_at, o.paid_at, by_order.get(o.id, []))
+            for o in orders]

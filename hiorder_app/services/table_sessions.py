@@ -1,0 +1,21 @@
+"""A table session is one party's visit; it opens at first sign-in or order."""
+
+from sqlmodel import Session, select
+
+from ..domain.models import DiningTable, TableSession
+
+
+def open_table_session(session: Session, table: DiningTable) -> TableSession:
+    """The table's open session, created if none. The caller holds the table row lock."""
+    current = session.exec(
+        select(TableSession).where(TableSession.table_id == table.id, TableSession.closed_at.is_(None))
+    ).first()
+    if current is None:
+        current = TableSession(store_id=table.store_id, table_id=table.id)
+        session.add(current)
+        session.flush()
+    return current
+
+
+def lock_table(session: Session, table_id: int) -> DiningTable:
+    return session.exec(select(DiningTable).where(DiningTable.id == table_id).with_for_update()).one()
