@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from ..domain.enums import ItemKind, OrderStatus
 from ..domain.errors import DomainError, OrderRefused
-from ..domain.models import MenuItem, Order, OrderLine, OutboxEvent, TableSession
+from ..domain.models import Category, MenuItem, Order, OrderLine, OutboxEvent, TableSession
 from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
 from ..domain.order_status import COUNTS_FOR_TABLE_RULES
 from ..settings import get_settings
@@ -51,11 +51,12 @@ def _parse_lines(lines) -> list[tuple[int, int]]:
     return parsed
 
 
-def _snapshot(item: MenuItem) -> ItemSnapshot:
+def _snapshot(item: MenuItem, category_visible: bool = True) -> ItemSnapshot:
+    # An item in a hidden category is not on the tablet's menu, so it is not on sale either.
     return ItemSnapshot(
         id=item.id, store_id=item.store_id, name_ko=item.name_ko, name_en=item.name_en, price=item.price,
         kind=item.kind, stock=item.stock, sold_out=item.sold_out, once_per_table=item.once_per_table,
-        active=item.active,
+        active=item.active and category_visible,
     )
 
 
@@ -65,6 +66,7 @@ def _table_history(session: Session, table_session_id: int) -> TableHistory:
         .join(OrderLine, OrderLine.menu_item_id == MenuItem.id)
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
+        .distinct()  # one row per item, however many orders the table placed
     ).all()
     return TableHistory(
         has_main=any(kind == ItemKind.MAIN for _, kind, _ in rows),
@@ -92,8 +94,11 @@ def place_order(principal: Principal, lines) -> OrderView:
         table_session = open_table_session(s, table)
         ids = sorted({item_id for item_id, _ in parsed})
         # Rows locked in id order: concurrent orders never deadlock and never both read the same stock.
-        items = s.exec(select(MenuItem).where(MenuItem.id.in_(ids)).order_by(MenuItem.id).with_for_update()).all()
-        snapshots = {i.id: _snapshot(i) for i in items}
+        rows = s.exec(
+            select(MenuItem, Category.visible).join(Category, Category.id == MenuItem.category_id)
+            .where(MenuItem.id.in_(ids)).order_by(MenuItem.id).with_for_update(of=MenuItem)
+        ).all()
+        snapshots = {item.id: _snapshot(item, visible) for item, visible in rows}
         check_order(parsed, snapshots, principal.store_id, _table_history(s, table_session.id),
                     settings.max_order_lines, settings.max_line_quantity)
         for item_id, qty in parsed:

@@ -1,0 +1,1 @@
+"""UI building blocks. They read state vars and fire events; no logic of their own."""

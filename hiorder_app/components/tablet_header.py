@@ -1,0 +1,43 @@
+import reflex as rx
+
+from ..states.tablet_state import TabletState
+from .i18n import lang_toggle, t
+
+
+def tablet_header(current: str) -> rx.Component:
+    def nav(href: str, ko: str, en: str, key: str):
+        return rx.link(
+            rx.button(t(ko, en), size="3", variant=rx.cond(current == key, "solid", "outline")),
+            href=href,
+        )
+
+    return rx.hstack(
+        rx.hstack(
+            rx.image(src="/logo.png", height="40px", alt="HiOrder"),
+            rx.vstack(
+                rx.heading(TabletState.store_name, size="5"),
+                rx.text(t("테이블 ", "Table ") + TabletState.table_number.to_string(), size="2", color_scheme="gray"),
+                spacing="0",
+            ),
+            align="center",
+        ),
+        rx.hstack(
+            nav("/", "메뉴", "Menu", "menu"),
+            nav("/orders", "주문 내역", "Our orders", "orders"),
+            lang_toggle(),
+            rx.button(t("로그아웃", "Sign out"), on_click=TabletState.sign_out, variant="soft", color_scheme="gray", size="3"),
+            spacing="2",
+            wrap="wrap",
+            justify="end",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        padding="12px 16px",
+        border_bottom="1px solid var(--gray-5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+        wrap="wrap",
+    )

@@ -1,0 +1,48 @@
+import reflex as rx
+
+from ..components.i18n import t
+from ..components.tablet_header import tablet_header
+from ..states.tablet_state import TabletState
+
+_STATUS_COLORS = {"PENDING_PAYMENT": "amber", "PAID": "blue", "ACCEPTED": "orange", "SERVED": "green",
+                  "CANCELLED": "gray", "EXPIRED": "gray"}
+
+
+def _order_card(order) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(order["title"], size="4"),
+                rx.badge(order["status_label"], size="3",
+                         color_scheme=rx.match(order["status"], *_STATUS_COLORS.items(), "gray")),
+                justify="between",
+                width="100%",
+            ),
+            rx.text(order["time"], size="2", color_scheme="gray"),
+            rx.foreach(order["lines"].to(list[str]), lambda line: rx.text(line)),
+            rx.text(order["total"], weight="bold"),
+            spacing="2",
+        ),
+        width="100%",
+        role="article",
+        aria_label=order["title"],
+    )
+
+
+def table_orders_page() -> rx.Component:
+    return rx.box(
+        tablet_header("orders"),
+        rx.vstack(
+            rx.heading(t("우리 테이블 주문 내역", "Our table's orders"), size="6"),
+            rx.cond(TabletState.notice != "", rx.callout(TabletState.notice, icon="check", color_scheme="green")),
+            rx.cond(
+                TabletState.order_cards.length() == 0,
+                rx.text(t("아직 주문이 없어요.", "No orders yet."), color_scheme="gray"),
+                rx.vstack(rx.foreach(TabletState.order_cards, _order_card), width="100%", spacing="3"),
+            ),
+            spacing="4",
+            padding="16px",
+            max_width="720px",
+            margin="0 auto",
+        ),
+    )

@@ -1,0 +1,96 @@
+import reflex as rx
+
+from ..components.cart_panel import cart_panel
+from ..components.i18n import t
+from ..components.item_detail import item_detail
+from ..components.menu_card import menu_card
+from ..components.tablet_header import tablet_header
+from ..states.tablet_state import TabletState
+
+
+def _category_tabs() -> rx.Component:
+    return rx.tabs.root(
+        rx.tabs.list(
+            rx.foreach(
+                TabletState.category_tabs,
+                lambda c: rx.tabs.trigger(rx.text(c["name"], size="4"), value=c["key"], padding="12px 18px"),
+            ),
+            size="2",
+            wrap="wrap",
+        ),
+        value=TabletState.category_id,
+        on_change=TabletState.select_category,
+        width="100%",
+    )
+
+
+def _recommended() -> rx.Component:
+    return rx.cond(
+        TabletState.recommended.length() > 0,
+        rx.vstack(
+            rx.heading(t("많이 찾는 메뉴", "Most ordered"), size="4"),
+            rx.hstack(
+                rx.foreach(
+                    TabletState.recommended,
+                    lambda i: rx.badge(i["name"], size="3", color_scheme="orange", variant="surface",
+                                       on_click=TabletState.open_detail(i["key"]), cursor="pointer"),
+                ),
+                wrap="wrap",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
+def tablet_menu_page() -> rx.Component:
+    return rx.box(
+        tablet_header("menu"),
+        rx.grid(
+            rx.vstack(
+                _recommended(),
+                _category_tabs(),
+                rx.grid(
+                    rx.foreach(TabletState.visible_items, menu_card),
+                    columns=rx.breakpoints(initial="2", sm="2", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            rx.box(cart_panel(), id="cart", position=rx.breakpoints(initial="static", md="sticky"), top="88px",
+                   padding_bottom=rx.breakpoints(initial="72px", md="0")),
+            columns=rx.breakpoints(initial="1", md="1fr 360px"),
+            spacing="4",
+            padding="16px",
+            align_items="start",
+        ),
+        item_detail(),
+        _phone_cart_bar(),
+    )
+
+
+def _phone_cart_bar() -> rx.Component:
+    """On a phone the cart sits below the menu; this bar keeps it one tap away."""
+    return rx.cond(
+        TabletState.cart_count > 0,
+        rx.link(
+            rx.button(
+                rx.icon("shopping-cart"),
+                t("장바구니 보기", "View cart"),
+                rx.badge(TabletState.cart_count.to_string(), variant="solid", color_scheme="gray"),
+                TabletState.cart_total,
+                size="4",
+                width="100%",
+            ),
+            href="#cart",
+            position="fixed",
+            bottom="12px",
+            left="12px",
+            right="12px",
+            z_index="20",
+            display=rx.breakpoints(initial="block", md="none"),
+        ),
+    )

@@ -1,0 +1,200 @@
+"""The diner's tablet: menu, cart, placing an order, and this table's orders."""
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from ..domain.errors import DomainError
+from ..domain.order_status import label
+from ..services import menu as menu_service
+from ..services import ordering
+from .formatting import pick, store_time, won
+from .session_state import SessionState
+
+
+class TabletState(SessionState):
+    store_name_ko: str = ""
+    store_name_en: str = ""
+    categories: list[dict] = []
+    items: list[dict] = []
+    category_id: str = ""
+    # item id (as text, for JSON) -> quantity; survives a refused order so nothing is retyped.
+    cart: dict[str, int] = {}
+    detail_id: str = ""
+    orders: list[dict] = []
+    notice_ko: str = ""
+    notice_en: str = ""
+
+    # ---- loading -------------------------------------------------------------------------------------
+    @rx.event
+    def load_menu(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.redirect("/login")
+        if principal.is_admin:
+            return rx.redirect("/admin")
+        view = menu_service.get_menu(principal.store_id)
+        self.store_name_ko, self.store_name_en = view.store_name_ko, view.store_name_en
+        self.categories = [asdict(c) | {"key": str(c.id)} for c in view.categories]
+        self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in view.items]
+        known = {c["key"] for c in self.categories}
+        if self.category_id not in known:
+            self.category_id = self.categories[0]["key"] if self.categories else ""
+        # Items that left the menu also leave the cart.
+        on_sale = {i["key"] for i in self.items}
+        self.cart = {k: q for k, q in self.cart.items() if k in on_sale}
+        return None
+
+    @rx.event
+    def load_orders(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.redirect("/login")
+        if principal.is_admin:
+            return rx.redirect("/admin")
+        self.orders = [
+            {
+                "id": o.id, "status": o.status, "total": o.total,
+                "created_at": store_time(o.created_at),
+                "lines": [asdict(ln) for ln in o.lines],
+            }
+            for o in ordering.table_orders(principal)
+        ]
+        return None
+
+    # ---- views ----------------------------------------------------------------------------------------
+    @rx.var
+    def store_name(self) -> str:
+        return pick(self.lang, self.store_name_ko, self.store_name_en)
+
+    @rx.var
+    def category_tabs(self) -> list[dict]:
+        return [{"key": c["key"], "name": pick(self.lang, c["name_ko"], c["name_en"])} for c in self.categories]
+
+    def _item_view(self, i: dict) -> dict:
+        name = pick(self.lang, i["name_ko"], i["name_en"])
+        en = self.lang == "en"
+        return {
+            "add_label": f"Add {name}" if en else f"{name} 담기",
+            "detail_label": f"About {name}" if en else f"{name} 자세히 보기",
+            "key": i["key"], "image": i["image"], "popular": i["popular"], "sold_out": i["sold_out"],
+            "once": i["once_per_table"], "kind": i["kind"],
+            "name": name,
+            "description": pick(self.lang, i["description_ko"], i["description_en"]),
+            "price": won(i["price"], self.lang),
+            # Shown only when few are left, so diners order before it runs out.
+            "left_label": "" if i["stock"] is None or i["stock"] > 5 or i["sold_out"] or i["stock"] <= 0
+            else (f"Only {i['stock']} left" if en else f"남은 수량 {i['stock']}개"),
+            "in_cart": self.cart.get(i["key"], 0),
+        }
+
+    @rx.var
+    def visible_items(self) -> list[dict]:
+        return [self._item_view(i) for i in self.items if i["category_key"] == self.category_id]
+
+    @rx.var
+    def recommended(self) -> list[dict]:
+        return [self._item_view(i) for i in self.items if i["popular"] and not i["sold_out"]]
+
+    @rx.var
+    def detail(self) -> dict:
+        found = next((i for i in self.items if i["key"] == self.detail_id), None)
+        return self._item_view(found) if found else {}
+
+    @rx.var
+    def cart_lines(self) -> list[dict]:
+        by_key = {i["key"]: i for i in self.items}
+        lines = []
+        for key, qty in self.cart.items():
+            item = by_key.get(key)
+            if item is not None:
+                name = pick(self.lang, item["name_ko"], item["name_en"])
+                en = self.lang == "en"
+                lines.append({
+                    "key": key, "qty": qty, "name": name, "amount": won(item["price"] * qty, self.lang),
+                    "more_label": f"One more {name}" if en else f"{name} 하나 더",
+                    "less_label": f"One less {name}" if en else f"{name} 하나 빼기",
+                    "remove_label": f"Remove {name}" if en else f"{name} 삭제",
+                })
+        return lines
+
+    @rx.var
+    def cart_count(self) -> int:
+        return sum(self.cart.values())
+
+    @rx.var
+    def cart_total(self) -> str:
+        by_key = {i["key"]: i["price"] for i in self.items}
+        return won(sum(by_key.get(k, 0) * q for k, q in self.cart.items()), self.lang)
+
+    @rx.var
+    def order_cards(self) -> list[dict]:
+        return [
+            {
+                "id": o["id"], "status": o["status"],
+                "title": f"Order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']}", "status_label": label(o["status"], self.lang),
+                "time": o["created_at"], "total": won(o["total"], self.lang),
+                "lines": [f"{pick(self.lang, ln['name_ko'], ln['name_en'])} × {ln['quantity']}" for ln in o["lines"]],
+            }
+            for o in self.orders
+        ]
+
+    @rx.var
+    def notice(self) -> str:
+        return pick(self.lang, self.notice_ko, self.notice_en)
+
+    # ---- actions --------------------------------------------------------------------------------------
+    @rx.event
+    def select_category(self, key: str):
+        self.category_id = key
+
+    @rx.event
+    def open_detail(self, key: str):
+        self.detail_id = key
+
+    @rx.event
+    def close_detail(self):
+        self.detail_id = ""
+
+    @rx.event
+    def add(self, key: str):
+        item = next((i for i in self.items if i["key"] == key), None)
+        if item is None or item["sold_out"]:
+            return
+        limit = 1 if item["once_per_table"] else 99
+        self.cart = {**self.cart, key: min(self.cart.get(key, 0) + 1, limit)}
+        self._clear_error()
+
+    @rx.event
+    def decrease(self, key: str):
+        qty = self.cart.get(key, 0) - 1
+        cart = dict(self.cart)
+        if qty <= 0:
+            cart.pop(key, None)
+        else:
+            cart[key] = qty
+        self.cart = cart
+        self._clear_error()
+
+    @rx.event
+    def remove(self, key: str):
+        self.cart = {k: q for k, q in self.cart.items() if k != key}
+        self._clear_error()
+
+    @rx.event
+    def place_order(self):
+        principal = self._principal()
+        if principal is None:
+            return rx.redirect("/login")
+        try:
+            order = ordering.place_order(principal, [(int(k), q) for k, q in self.cart.items()])
+        except DomainError as exc:
+            self._show_error(exc)
+            # Stock or menu may have changed under us: show the diner the current state.
+            self.load_menu()
+            return None
+        self._clear_error()
+        self.cart = {}
+        self.notice_ko = f"주문 #{order.id}이(가) 접수되었어요."
+        self.notice_en = f"Order #{order.id} was placed."
+        return rx.redirect("/orders")

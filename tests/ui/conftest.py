@@ -1,0 +1,58 @@
+"""One session-scoped AppHarness running the real app on a fresh, migrated and seeded database,
+driven through Debian's Chromium by pytest-playwright."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, seed_demo
+from tests.conftest import database_url, migrate
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / ".tools" / "node_modules" / ".bin"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def app_harness(tmp_path_factory):
+    from reflex.testing import AppHarness
+
+    # Reflex needs Node >= 22.22 and bun, which `make` installs into .tools/.
+    os.environ["PATH"] = f"{TOOLS}{os.pathsep}{os.environ['PATH']}"
+    os.environ.setdefault("REFLEX_BUN_PATH", str(TOOLS / "bun"))
+    url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'hiorder_ui.db'}"
+    with database_url(url):
+        migrate(url)
+        seed_demo()
+        with AppHarness.create(root=ROOT, app_name="hiorder_app") as harness:
+            yield harness
+
+
+@pytest.fixture(scope="session")
+def base_url(app_harness) -> str:
+    return app_harness.frontend_url.rstrip("/")
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str | None = None) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("매장 코드").fill(DEMO_STORE_CODE)
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("비밀번호").fill(password or DEMO_TABLE_PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+
+
+@pytest.fixture
+def admin_page(page: Page, base_url: str) -> Page:
+    sign_in(page, base_url, *DEMO_ADMIN)
+    expect(page.get_by_role("heading", name="매장 관리")).to_be_visible()
+    return page

@@ -1,0 +1,82 @@
+"""The diner's tablet in real Chromium: sign in, fill the cart, order, follow the order."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.ui.conftest import sign_in
+from tests.ui.menu_lookup import category_name, demo_item
+
+
+def add_to_cart(page: Page, item) -> None:
+    page.get_by_role("tab", name=category_name(item)).click()
+    page.get_by_role("button", name=f"{item.name_ko} 담기").click()
+
+
+def test_table_orders_a_main_and_a_side_and_sees_it_in_its_orders(page: Page, base_url: str):
+    main, side = demo_item("MAIN"), demo_item("SIDE")
+    sign_in(page, base_url, "table1")
+    expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
+
+    add_to_cart(page, main)
+    add_to_cart(page, main)
+    add_to_cart(page, side)
+    cart = page.get_by_role("region", name="cart")
+    expect(cart.get_by_text(main.name_ko, exact=True)).to_be_visible()
+    expect(cart.get_by_label("cart total")).to_have_text(f"{main.price * 2 + side.price:,}원")
+
+    page.get_by_role("button", name="주문하기").click()
+
+    expect(page).to_have_url(re.compile(r"/orders$"))
+    expect(page.get_by_role("heading", name="우리 테이블 주문 내역")).to_be_visible()
+    order = page.get_by_role("article").first
+    expect(order).to_contain_text(f"{main.name_ko} × 2")
+    expect(order).to_contain_text(f"{side.name_ko} × 1")
+    expect(order).to_contain_text("결제 대기")
+    expect(order).to_contain_text(f"{main.price * 2 + side.price:,}원")
+
+    # The tablet stays signed in across a reload, and the order is still listed.
+    page.reload()
+    expect(page.get_by_role("article").first).to_contain_text(f"{side.name_ko} × 1")
+
+
+def test_a_side_dish_alone_is_refused_with_its_name_and_the_cart_is_kept(page: Page, base_url: str):
+    side = demo_item("SIDE")
+    sign_in(page, base_url, "table2")
+    add_to_cart(page, side)
+    page.get_by_role("button", name="주문하기").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(side.name_ko)
+    expect(alert).to_contain_text("메인 메뉴와 함께")
+    expect(page.get_by_role("region", name="cart").get_by_text(side.name_ko, exact=True)).to_be_visible()
+
+    # The same refusal reads in English after one tap.
+    page.get_by_role("button", name="Show in English").click()
+    expect(page.get_by_role("alert")).to_contain_text("order it with a main dish")
+    expect(page.get_by_role("alert")).to_contain_text(side.name_en)
+    page.get_by_role("link", name="Our orders").click()
+    expect(page.get_by_text("No orders yet.")).to_be_visible()
+
+
+def test_a_customer_cannot_open_the_admin_pages(page: Page, base_url: str):
+    sign_in(page, base_url, "table3")
+    expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
+    page.goto(f"{base_url}/admin")
+    expect(page).not_to_have_url(re.compile(r"/admin"))
+    expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
+    expect(page.get_by_role("heading", name="매장 관리")).to_have_count(0)
+
+
+def test_wrong_password_shows_a_clear_message(page: Page, base_url: str):
+    sign_in(page, base_url, "table4", "wrong-password")
+    expect(page.get_by_role("alert")).to_contain_text("올바르지 않아요")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_admin_signs_in_to_the_dashboard_and_signed_out_visitors_are_sent_to_sign_in(admin_page: Page, base_url: str):
+    expect(admin_page.get_by_role("heading", name="오늘 매출")).to_be_visible()
+    admin_page.get_by_role("button", name="로그아웃").click()
+    expect(admin_page).to_have_url(re.compile(r"/login$"))
+    admin_page.goto(f"{base_url}/admin")
+    expect(admin_page).to_have_url(re.compile(r"/login$"))
