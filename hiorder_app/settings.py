@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     store_timezone: str = "Asia/Seoul"
 
+    # Lower only for test runs: the cost is read from each hash, so checks still work either way.
+    bcrypt_rounds: int = 12
     session_ttl_hours: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 5

@@ -1,0 +1,82 @@
+"""`python -m hiorder_app <command>`: operator chores. It parses arguments and calls services, nothing more.
+
+Reflex is never imported here, so these commands start fast and run where the web app is not built.
+"""
+
+import argparse
+import sys
+
+from .domain.errors import DomainError
+from .services import accounts, migrations, seed
+
+
+def _store_id(code: str) -> int:
+    store_id = accounts.store_id_by_code(code)
+    if store_id is None:
+        raise DomainError("input.invalid", field=(f"매장 코드 '{code}' 없음", f"no store with code '{code}'"))
+    return store_id
+
+
+def cmd_upgrade(_args) -> None:
+    migrations.upgrade()
+    print("Database schema is up to date.")
+
+
+def cmd_seed(args) -> None:
+    if seed.seed_demo(force=args.force):
+        username, password = seed.DEMO_ADMIN
+        print(f"Seeded the demo store '{seed.DEMO_STORE_CODE}': admin {username} / {password}, "
+              f"tablets table1..table{seed.DEMO_TABLES} / {seed.DEMO_TABLE_PASSWORD}.")
+    else:
+        print("Not seeded: the database already has a store." if not args.force
+              else f"Not seeded: store '{seed.DEMO_STORE_CODE}' already exists.")
+
+
+def cmd_setup(args) -> None:
+    cmd_upgrade(args)
+    cmd_seed(args)
+
+
+def cmd_create_admin(args) -> None:
+    account_id = accounts.create_admin(_store_id(args.store), args.username, args.password)
+    print(f"Created admin '{args.username}' (account {account_id}) in store '{args.store}'.")
+
+
+def cmd_create_table(args) -> None:
+    table_id, username = accounts.create_table_account(_store_id(args.store), args.number, args.password)
+    print(f"Table {args.number} (id {table_id}) signs in as '{username}' in store '{args.store}'.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m hiorder_app", description="HiOrder maintenance commands.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("upgrade", help="apply the database migrations").set_defaults(run=cmd_upgrade)
+    p = sub.add_parser("seed", help="create the demo store if the database has no store")
+    p.add_argument("--force", action="store_true", help="create the demo store even if other stores exist")
+    p.set_defaults(run=cmd_seed)
+    sub.add_parser("setup", help="upgrade, then seed the demo store if the database is empty").set_defaults(
+        run=cmd_setup, force=False)
+
+    p = sub.add_parser("create-admin", help="add an admin account to a store")
+    p.add_argument("--store", required=True, metavar="CODE")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password", required=True)
+    p.set_defaults(run=cmd_create_admin)
+
+    p = sub.add_parser("create-table", help="add a table and its tablet account (or reset its password)")
+    p.add_argument("--store", required=True, metavar="CODE")
+    p.add_argument("--number", required=True, type=int)
+    p.add_argument("--password", required=True)
+    p.set_defaults(run=cmd_create_table)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except DomainError as exc:
+        print(f"error: {exc.message('en')}\n오류: {exc.message('ko')}", file=sys.stderr)
+        return 2
+    return 0
