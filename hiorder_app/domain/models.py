@@ -126,6 +126,8 @@ class Order(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     paid_at: datetime | None = _ts(nullable=True, default=False)
+    # The order id the payment provider sees; random so it never repeats across databases.
+    payment_ref: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class OrderLine(SQLModel, table=True):
@@ -153,3 +155,28 @@ class OutboxEvent(SQLModel, table=True):
     created_at: datetime = _ts()
     published_at: datetime | None = _ts(nullable=True, default=False)
     attempts: int = 0
+
+
+class Payment(SQLModel, table=True):
+    """One attempt to charge an order at the provider, with what the provider last said."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        # The database itself refuses a second successful payment for one order.
+        sa.Index("uq_payment_order_done", "order_id", unique=True,
+                 postgresql_where=sa.text("status = 'DONE'"), sqlite_where=sa.text("status = 'DONE'")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    provider: str = Field(max_length=20)
+    payment_key: str = Field(max_length=200, unique=True)
+    amount: int
+    # CONFIRMING (asked the provider, no answer yet), DONE, FAILED, CANCELED, PARTIAL_CANCELED
+    status: str = Field(max_length=20, index=True)
+    refunded_amount: int = 0
+    failure_code: str = Field(default="", max_length=60)
+    raw_response: str = ""  # JSON, as the provider sent it
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    approved_at: datetime | None = _ts(nullable=True, default=False)

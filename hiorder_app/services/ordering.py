@@ -1,7 +1,5 @@
 """Placing orders: every rule checked and stock reserved in one transaction, or nothing changes."""
 
-import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +13,7 @@ from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_
 from ..domain.order_status import COUNTS_FOR_TABLE_RULES
 from ..settings import get_settings
 from .db import session_scope
+from .outbox import record_event
 from .principal import Principal, require_customer
 from .table_sessions import lock_table, open_table_session
 
@@ -72,13 +71,6 @@ def _table_history(session: Session, table_session_id: int) -> TableHistory:
         has_main=any(kind == ItemKind.MAIN for _, kind, _ in rows),
         once_item_ids=frozenset(item_id for item_id, _, once in rows if once),
     )
-
-
-def record_event(session: Session, store_id: int, event_type: str, payload: dict) -> OutboxEvent:
-    event = OutboxEvent(id=str(uuid.uuid4()), store_id=store_id, type=event_type,
-                        payload=json.dumps(payload, ensure_ascii=False, default=str))
-    session.add(event)
-    return event
 
 
 def place_order(principal: Principal, lines) -> OrderView:

@@ -1,0 +1,16 @@
+"""The transactional outbox: events are rows written in the same transaction as the change they
+describe, so an event exists exactly when its change was committed. Delivery happens after commit."""
+
+import json
+import uuid
+
+from sqlmodel import Session
+
+from ..domain.models import OutboxEvent
+
+
+def record_event(session: Session, store_id: int, event_type: str, payload: dict) -> OutboxEvent:
+    event = OutboxEvent(id=str(uuid.uuid4()), store_id=store_id, type=event_type,
+                        payload=json.dumps(payload, ensure_ascii=False, default=str))
+    session.add(event)
+    return event
