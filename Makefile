@@ -37,7 +37,7 @@ $(TOOLS)/bun:
 	$(TOOLS)/node --version && $(TOOLS)/bun --version
 
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null && fc-list :lang=ko | grep -q . || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
 migrate: deps
 	$(PY) -m hiorder_app upgrade

@@ -47,6 +47,21 @@ def cmd_create_table(args) -> None:
     print(f"Table {args.number} (id {table_id}) signs in as '{username}' in store '{args.store}'.")
 
 
+def cmd_sandbox_pay(args) -> None:
+    # Imported here: the other commands need neither uvicorn nor the sandbox.
+    import uvicorn
+
+    from .sandbox_pay import create_sandbox_app
+    from .settings import get_settings
+
+    settings = get_settings()
+    app = create_sandbox_app(secret_key=settings.payment_secret_key, client_key=settings.payment_client_key)
+    print(f"Sandbox payment provider on http://{args.host}:{args.port} "
+          f"(faults: {app.state.faults.faults.to_dict()}).", flush=True)
+    # A short graceful shutdown: requests held by the latency fault would otherwise delay the exit.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hiorder_app", description="HiOrder maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -69,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number", required=True, type=int)
     p.add_argument("--password", required=True)
     p.set_defaults(run=cmd_create_table)
+
+    p = sub.add_parser("sandbox-pay", help="run the sandbox payment provider (Toss Payments v1 API stand-in)",
+                       description="Faults come from SANDBOX_LATENCY_MS, SANDBOX_DECLINE_RATE, "
+                                   "SANDBOX_CONFIRM_DECLINE_RATE, SANDBOX_ERROR_RATE, SANDBOX_LOSE_CONFIRM, "
+                                   "SANDBOX_SEED; keys from PAYMENT_SECRET_KEY / PAYMENT_CLIENT_KEY.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8100)
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(run=cmd_sandbox_pay)
     return parser
 
 

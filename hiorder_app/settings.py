@@ -23,8 +23,46 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lock_minutes: int = 5
 
+    # Serve the sandbox easy-pay provider at /sandbox-pay on the backend (development and demos).
+    sandbox_pay_mounted: bool = True
+    # An unpaid order holds its stock this long, then expires; reconciliation runs this often.
+    payment_timeout_minutes: int = 10
+    payment_confirm_grace_seconds: int = 30
+    reconcile_interval_seconds: int = 30
+
+    # Overload protection for order placement (per backend process).
+    order_max_in_flight: int = 32
+    order_slow_ms: int = 1500
+    order_failure_threshold: int = 5
+    order_breaker_reset_seconds: int = 10
+
     max_order_lines: int = 50
     max_line_quantity: int = 99
+
+    # Signs the tables' QR sign-in links. SET SECRET_KEY IN PRODUCTION to a long random value (e.g.
+    # `python -c "import secrets; print(secrets.token_urlsafe(48))"`), the same on every worker:
+    # anyone who knows it can sign in as any table. Changing it invalidates every printed QR code.
+    secret_key: str = "dev-only-insecure-secret-key-change-me"
+    # How long a printed QR sign-in link works; reissuing a table's password ends it sooner.
+    table_link_ttl_days: int = 90
+    # The site address QR codes point to (e.g. https://order.example.com); unset means the address
+    # the admin's browser is using, which is wrong when that is localhost.
+    public_base_url: str | None = None
+    # Largest menu photo an admin may upload.
+    max_image_bytes: int = 2 * 1024 * 1024
+
+    # Payment provider (Toss Payments v1 API). The defaults point at the sandbox mounted in the dev app;
+    # `python -m hiorder_app sandbox-pay` serves the same API standalone (e.g. http://127.0.0.1:8100).
+    payment_api_base: str = "http://127.0.0.1:8000/sandbox-pay"
+    # Where the customer's browser is sent to pay; unset means payment_api_base.
+    payment_checkout_base: str | None = None
+    payment_secret_key: str = "test_sk_hiorder_sandbox"
+    payment_client_key: str = "test_ck_hiorder_sandbox"
+    payment_connect_timeout: float = 3.0
+    payment_read_timeout: float = 10.0
+    # Consecutive failed calls (after retries) that open the circuit, and seconds it stays open.
+    payment_breaker_threshold: int = 5
+    payment_breaker_ttl: int = 30
 
     @property
     def tz(self) -> ZoneInfo:

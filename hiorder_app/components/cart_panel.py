@@ -48,6 +48,7 @@ def cart_panel() -> rx.Component:
                 t("주문하기", "Place order"),
                 on_click=TabletState.place_order,
                 disabled=TabletState.cart_count == 0,
+                loading=TabletState.placing,
                 size="4",
                 width="100%",
                 min_height="56px",

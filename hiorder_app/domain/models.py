@@ -50,6 +50,8 @@ class Account(SQLModel, table=True):
     locked_until: datetime | None = _ts(nullable=True, default=False)
     active: bool = True
     created_at: datetime = _ts()
+    # Bumped when a table's password is reissued: QR sign-in links carry it, so older links stop working.
+    credential_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuthSession(SQLModel, table=True):
@@ -180,3 +182,34 @@ class Payment(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     approved_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class OrderReadModel(SQLModel, table=True):
+    """CQRS read model of orders, written only by the projector from events; the tablet's history,
+    the live board and the history page read this and never join the write model."""
+
+    __tablename__ = "order_view"
+    order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    store_id: int = Field(index=True)
+    table_id: int = Field(index=True)
+    table_number: int
+    table_session_id: int = Field(index=True)
+    session_open: bool = True
+    status: str = Field(max_length=20, index=True)
+    total: int
+    lines_json: str
+    created_at: datetime = _ts()
+    paid_at: datetime | None = _ts(nullable=True, default=False)
+    updated_at: datetime = _ts()
+
+
+class StaffCall(SQLModel, table=True):
+    """A diner pressed "call staff"; open until someone on the floor acknowledges it."""
+
+    __tablename__ = "staff_call"
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    table_id: int = Field(foreign_key="dining_table.id", index=True)
+    table_number: int
+    created_at: datetime = _ts()
+    acknowledged_at: datetime | None = _ts(nullable=True, default=False)

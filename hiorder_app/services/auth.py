@@ -15,6 +15,7 @@ from .db import session_scope
 from .passwords import verify_password
 from .principal import Principal
 from .table_sessions import lock_table, open_table_session
+from .table_links import read_token
 
 
 def _token_hash(token: str) -> str:
@@ -97,3 +98,28 @@ def sign_out(token: str | None) -> None:
         if auth is not None and auth.revoked_at is None:
             auth.revoked_at = utcnow()
             s.add(auth)
+
+
+def sign_in_with_link(link_token: str) -> tuple[str, Principal]:
+    """Sign a tablet in from a table's QR link (services/table_links): a new bearer token, or SignInFailed."""
+    try:
+        claims = read_token(link_token)
+    except DomainError as exc:
+        raise SignInFailed(exc.code) from exc
+    settings = get_settings()
+    with session_scope() as s:
+        account = s.exec(
+            select(Account).where(Account.store_id == claims.store_id, Account.table_id == claims.table_id,
+                                  Account.role == Role.CUSTOMER).with_for_update()
+        ).first()
+        if account is None or not account.active:
+            raise SignInFailed("link.invalid")
+        if account.credential_version != claims.credential_version:
+            raise SignInFailed("link.replaced")
+        now = utcnow()
+        token = secrets.token_urlsafe(32)
+        s.add(AuthSession(token_hash=_token_hash(token), account_id=account.id,
+                          expires_at=now + timedelta(hours=settings.session_ttl_hours)))
+        table = lock_table(s, account.table_id)
+        open_table_session(s, table)
+        return token, _principal(account, table.number)

@@ -1,42 +1,24 @@
 """Placing orders: every rule checked and stock reserved in one transaction, or nothing changes."""
 
-from dataclasses import dataclass, field
-from datetime import datetime
+
+import uuid
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..domain.enums import ItemKind, OrderStatus
 from ..domain.errors import DomainError, OrderRefused
-from ..domain.models import Category, MenuItem, Order, OrderLine, OutboxEvent, TableSession
+from ..domain.models import Category, MenuItem, Order, OrderLine
 from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
 from ..domain.order_status import COUNTS_FOR_TABLE_RULES
 from ..settings import get_settings
 from .db import session_scope
+from .order_events import order_payload
+from .order_views import OrderLineView, OrderView, table_orders  # noqa: F401  (table_orders: part of this API)
 from .outbox import record_event
+from .overload import ordering_guard
 from .principal import Principal, require_customer
 from .table_sessions import lock_table, open_table_session
-
-
-@dataclass
-class OrderLineView:
-    menu_item_id: int
-    name_ko: str
-    name_en: str
-    unit_price: int
-    quantity: int
-    line_total: int
-
-
-@dataclass
-class OrderView:
-    id: int
-    table_number: int
-    status: str
-    total: int
-    created_at: datetime
-    paid_at: datetime | None
-    lines: list[OrderLineView] = field(default_factory=list)
 
 
 def _parse_lines(lines) -> list[tuple[int, int]]:
@@ -74,9 +56,14 @@ def _table_history(session: Session, table_session_id: int) -> TableHistory:
 
 
 def place_order(principal: Principal, lines) -> OrderView:
-    """Create a PENDING_PAYMENT order with its stock reserved. Prices come only from the database."""
+    """Create a PENDING_PAYMENT order with its stock reserved. Prices come only from the database.
+    Under overload it refuses at once with OrderingBusy, before anything is written."""
     principal = require_customer(principal)
     parsed = _parse_lines(lines)
+    return ordering_guard().run(lambda: _place(principal, parsed))
+
+
+def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
     settings = get_settings()
     with session_scope() as s:
         # Locking the table first serialises one table's orders, so table-wide rules see each other.
@@ -103,7 +90,8 @@ def place_order(principal: Principal, lines) -> OrderView:
                 if done.rowcount != 1:
                     raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
         order = Order(store_id=principal.store_id, table_id=table.id, table_session_id=table_session.id,
-                      status=OrderStatus.PENDING_PAYMENT, total=order_total(parsed, snapshots))
+                      status=OrderStatus.PENDING_PAYMENT, total=order_total(parsed, snapshots),
+                      payment_ref=f"HO-{uuid.uuid4().hex[:20]}")
         s.add(order)
         s.flush()
         views = []
@@ -111,32 +99,17 @@ def place_order(principal: Principal, lines) -> OrderView:
             snap = snapshots[item_id]
             s.add(OrderLine(order_id=order.id, menu_item_id=item_id, name_ko=snap.name_ko, name_en=snap.name_en,
                             kind=snap.kind, unit_price=snap.price, quantity=qty, line_total=snap.price * qty))
-            views.append(OrderLineView(item_id, snap.name_ko, snap.name_en, snap.price, qty, snap.price * qty))
-        record_event(s, principal.store_id, "OrderPlaced",
-                     {"order_id": order.id, "table_id": table.id, "total": order.total})
-        return OrderView(order.id, table.number, order.status, order.total, order.created_at, None, views)
+            views.append(OrderLineView(item_id, snap.name_ko, snap.name_en, snap.price, qty))
+        s.flush()
+        record_event(s, principal.store_id, "OrderPlaced", order_payload(s, order))
+        return OrderView(order.id, table.number, order.status, order.total, order.created_at, None, views,
+                         order.payment_ref, table.id, order.updated_at)
 
 
-def table_orders(principal: Principal) -> list[OrderView]:
-    """This table session's orders, newest first."""
-    principal = require_customer(principal)
-    with session_scope() as s:
-        current = s.exec(
-            select(TableSession.id).where(TableSession.table_id == principal.table_id, TableSession.closed_at.is_(None))
-        ).first()
-        if current is None:
-            return []
-        orders = s.exec(select(Order).where(Order.table_session_id == current).order_by(Order.id.desc())).all()
-        return _with_lines(s, orders, principal.table_number or 0)
-
-
-def _with_lines(session: Session, orders, table_number: int) -> list[OrderView]:
-    if not orders:
-        return []
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders])).order_by(OrderLine.id)).all()
-    by_order: dict[int, list[OrderLineView]] = {}
-    for ln in lines:
-        by_order.setdefault(ln.order_id, []).append(
-            OrderLineView(ln.menu_item_id, ln.name_ko, ln.name_en, ln.unit_price, ln.quantity, ln.line_total))
-    return [OrderView(o.id, table_number, o.status, o.total, o.created_at, o.paid_at, by_order.get(o.id, []))
-            for o in orders]
+def release_stock(session: Session, order: Order) -> None:
+    """Give a cancelled or expired order's reserved stock back to the menu."""
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
+        session.execute(
+            sa.update(MenuItem).where(MenuItem.id == line.menu_item_id, MenuItem.stock.is_not(None))
+            .values(stock=MenuItem.stock + line.quantity)
+        )

@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 
 from ..domain.enums import ItemKind, OrderStatus
 from ..domain.models import (Account, AuthSession, Category, DiningTable, MenuItem, Order, OrderLine,
-                             OutboxEvent, Store, TableSession)
+                             OrderReadModel, OutboxEvent, Payment, StaffCall, Store, TableSession)
 from ..domain.timeutil import utcnow
 from .accounts import create_admin, create_store, create_table_account
 from .db import session_scope
+from .projections import rebuild_order_views
 
 DEMO_STORE_CODE = "demo"
 DEMO_STORE_NAME = ("한옥 식당", "Hanok Kitchen")
@@ -152,6 +153,9 @@ def seed_demo(force: bool = False) -> bool:
         with session_scope() as s:
             items = _add_menu(s, store_id)
             _add_past_orders(s, store_id, tables, items, random.Random(7), utcnow())
+            s.flush()
+            # The history was written directly, not through events: build its read model once.
+            rebuild_order_views(s, store_id)
     except BaseException:
         # The steps above commit separately; without this a failure would leave a half-built store
         # that the "already seeded" check above would then keep forever.
@@ -255,6 +259,7 @@ def _delete_store(store_id: int) -> None:
         account_ids = select(Account.id).where(Account.store_id == store_id)
         s.execute(sa.delete(OrderLine).where(OrderLine.order_id.in_(order_ids)))
         s.execute(sa.delete(AuthSession).where(AuthSession.account_id.in_(account_ids)))
-        for model in (Order, OutboxEvent, TableSession, Account, MenuItem, Category, DiningTable):
+        for model in (OrderReadModel, StaffCall, Payment, Order, OutboxEvent, TableSession, Account, MenuItem, Category,
+                      DiningTable):
             s.execute(sa.delete(model).where(model.store_id == store_id))
         s.execute(sa.delete(Store).where(Store.id == store_id))

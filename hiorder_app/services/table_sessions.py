@@ -3,6 +3,8 @@
 from sqlmodel import Session, select
 
 from ..domain.models import DiningTable, TableSession
+from ..domain.timeutil import utcnow
+from .outbox import record_event
 
 
 def open_table_session(session: Session, table: DiningTable) -> TableSession:
@@ -19,3 +21,18 @@ def open_table_session(session: Session, table: DiningTable) -> TableSession:
 
 def lock_table(session: Session, table_id: int) -> DiningTable:
     return session.exec(select(DiningTable).where(DiningTable.id == table_id).with_for_update()).one()
+
+
+def close_table_session(session: Session, table: DiningTable) -> TableSession | None:
+    """The party left: close the open session so the next one starts fresh. The caller holds the
+    table row lock and is responsible for checking who may do this."""
+    current = session.exec(
+        select(TableSession).where(TableSession.table_id == table.id, TableSession.closed_at.is_(None))
+    ).first()
+    if current is None:
+        return None
+    current.closed_at = utcnow()
+    session.add(current)
+    record_event(session, table.store_id, "TableCleared",
+                 {"table_id": table.id, "table_number": table.number, "table_session_id": current.id})
+    return current

@@ -1,5 +1,6 @@
 """The diner's tablet: menu, cart, placing an order, and this table's orders."""
 
+import asyncio
 from dataclasses import asdict
 
 import reflex as rx
@@ -7,7 +8,8 @@ import reflex as rx
 from ..domain.errors import DomainError
 from ..domain.order_status import label
 from ..services import menu as menu_service
-from ..services import ordering
+from ..services import ordering, payments
+from ..services.overload import OrderingBusy
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 
@@ -24,6 +26,9 @@ class TabletState(SessionState):
     orders: list[dict] = []
     notice_ko: str = ""
     notice_en: str = ""
+    # Set while a checkout is being started, so a double tap never places two orders.
+    placing: bool = False
+    busy_left: int = 0
 
     # ---- loading -------------------------------------------------------------------------------------
     @rx.event
@@ -33,6 +38,7 @@ class TabletState(SessionState):
             return rx.redirect("/login")
         if principal.is_admin:
             return rx.redirect("/admin")
+        self.placing = False
         view = menu_service.get_menu(principal.store_id)
         self.store_name_ko, self.store_name_en = view.store_name_ko, view.store_name_en
         self.categories = [asdict(c) | {"key": str(c.id)} for c in view.categories]
@@ -182,19 +188,39 @@ class TabletState(SessionState):
         self._clear_error()
 
     @rx.event
-    def place_order(self):
+    async def place_order(self):
+        """Place the order and send the tablet to the provider's checkout page to pay for it."""
+        if self.placing:
+            return None
         principal = self._principal()
         if principal is None:
             return rx.redirect("/login")
+        origin = self.router.url.origin
+        self.placing = True
         try:
-            order = ordering.place_order(principal, [(int(k), q) for k, q in self.cart.items()])
+            start = await asyncio.to_thread(
+                payments.start_checkout, principal, [(int(k), q) for k, q in self.cart.items()],
+                f"{origin}/pay/success", f"{origin}/pay/fail", self.lang,
+            )
+        except OrderingBusy as exc:
+            self.placing = False
+            self.busy_left = exc.retry_after
+            return rx.redirect("/busy")
         except DomainError as exc:
+            self.placing = False
             self._show_error(exc)
             # Stock or menu may have changed under us: show the diner the current state.
             self.load_menu()
             return None
         self._clear_error()
-        self.cart = {}
-        self.notice_ko = f"주문 #{order.id}이(가) 접수되었어요."
-        self.notice_en = f"Order #{order.id} was placed."
-        return rx.redirect("/orders")
+        return rx.redirect(start.checkout_url)
+
+    @rx.event(background=True)
+    async def count_down(self):
+        """Started by the busy page's on_load, so Reflex cancels it when the diner leaves."""
+        while True:
+            async with self:
+                if self.busy_left <= 0:
+                    return
+                self.busy_left -= 1
+            await asyncio.sleep(1)

@@ -1,0 +1,78 @@
+"""Load shedding for order placement: when too many placements are in flight, when they turn slow,
+or when they keep failing, new ones are refused at once with a retry hint instead of piling up.
+
+The breaker is purgatory's; slow successes count as failures, business refusals (DomainError) as
+healthy answers. It closes by itself: after `order_breaker_reset_seconds` one trial call is let
+through, and a healthy one closes it.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
+
+from purgatory import SyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+
+from ..domain.errors import DomainError
+from ..settings import get_settings
+
+T = TypeVar("T")
+CIRCUIT = "order-placement"
+
+
+class OrderingBusy(DomainError):
+    def __init__(self, retry_after: int):
+        super().__init__("order.busy")
+        self.retry_after = retry_after
+
+
+class _SlowSuccess(Exception):
+    """Raised inside the breaker so it counts a slow call; carries the call's real result out."""
+
+    def __init__(self, result):
+        super().__init__("slow order placement")
+        self.result = result
+
+
+class OverloadGuard:
+    def __init__(self, failure_threshold: int, reset_seconds: int):
+        self.reset_seconds = reset_seconds
+        self._factory = SyncCircuitBreakerFactory(default_threshold=failure_threshold, default_ttl=reset_seconds,
+                                                  exclude=[DomainError])
+        self._lock = threading.Lock()
+        self.in_flight = 0
+
+    def run(self, fn: Callable[[], T]) -> T:
+        settings = get_settings()
+        with self._lock:
+            if self.in_flight >= settings.order_max_in_flight:
+                raise OrderingBusy(retry_after=3)
+            self.in_flight += 1
+        try:
+            breaker = self._factory.get_breaker(CIRCUIT)
+            try:
+                with breaker:
+                    started = time.monotonic()
+                    result = fn()
+                    if (time.monotonic() - started) * 1000 > settings.order_slow_ms:
+                        raise _SlowSuccess(result)
+                    return result
+            except _SlowSuccess as slow:
+                return slow.result
+            except OpenedState as opened:
+                left = opened.opened_at + self.reset_seconds - time.time()
+                raise OrderingBusy(retry_after=max(1, round(left))) from None
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def is_open(self) -> bool:
+        return self._factory.get_breaker(CIRCUIT).context.state == "opened"
+
+
+@lru_cache
+def ordering_guard() -> OverloadGuard:
+    settings = get_settings()
+    return OverloadGuard(settings.order_failure_threshold, settings.order_breaker_reset_seconds)

@@ -1,0 +1,274 @@
+"""Paying for an order through the easy-pay provider.
+
+The rule: an order reaches the store only once the provider has confirmed the charge and we have
+recorded it. Every path that can leave money and orders out of step (lost responses, crashes, late
+redirects, two tabs) ends in `settle`, which either marks the order PAID once or refunds the charge.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from ..domain.enums import OrderStatus
+from ..domain.errors import DomainError
+from ..domain.models import Order, Payment
+from ..domain.order_status import VISIBLE_TO_STORE
+from ..domain.timeutil import utcnow
+from ..settings import get_settings
+from . import ordering
+from .db import session_scope
+from .order_lifecycle import lock_order, transition
+from .payment_gateway import (PaymentDeclined, PaymentGateway, PaymentNotFound, PaymentUnavailable,
+                              ProviderPayment, gateway_from_settings)
+from .principal import Principal, require_admin, require_customer
+
+log = logging.getLogger(__name__)
+
+# CONFIRMING: asked the provider, answer not yet recorded. REFUND_DUE: charged, but the order is not
+# (or no longer) being served, so the money goes back; reconciliation retries until the provider agrees.
+CONFIRMING, DONE, FAILED, REFUND_DUE, CANCELED = "CONFIRMING", "DONE", "FAILED", "REFUND_DUE", "CANCELED"
+
+
+class PaymentProblem(DomainError):
+    pass
+
+
+@dataclass
+class CheckoutStart:
+    order_id: int
+    payment_ref: str
+    checkout_url: str
+
+
+@dataclass
+class PaymentOutcome:
+    order_id: int
+    status: str  # the order's status after this step
+
+
+def start_checkout(principal: Principal, lines, success_url: str, fail_url: str, lang: str = "ko",
+                   gateway: PaymentGateway | None = None) -> CheckoutStart:
+    """Place the order (rules, stock held) and hand back the provider's checkout page for it."""
+    gateway = gateway or gateway_from_settings()
+    principal = require_customer(principal)
+    if gateway.breaker_open():
+        # Nothing is placed while the provider is known to be failing: the diner keeps the cart.
+        raise PaymentProblem("payment.delayed")
+    order = ordering.place_order(principal, lines)
+    url = gateway.checkout_url(order.payment_ref, order.total, order.name(lang), success_url, fail_url)
+    return CheckoutStart(order.id, order.payment_ref, url)
+
+
+def _own_order(session: Session, principal: Principal, payment_ref: str) -> Order:
+    order = lock_order(session, payment_ref=payment_ref or "")
+    if order is None or order.store_id != principal.store_id or order.table_id != principal.table_id:
+        raise PaymentProblem("payment.unknown_order")
+    return order
+
+
+def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
+            gateway: PaymentGateway | None = None) -> PaymentOutcome:
+    """Handle the provider's success redirect. The amount is checked against the database; the
+    redirect's own figures are never trusted. Safe to call again (reload, double tap, two tabs)."""
+    gateway = gateway or gateway_from_settings()
+    principal = require_customer(principal)
+    if not payment_key or len(payment_key) > 200:
+        raise PaymentProblem("payment.unknown_order")
+    with session_scope() as s:
+        order = _own_order(s, principal, payment_ref)
+        if order.status in VISIBLE_TO_STORE:
+            return PaymentOutcome(order.id, order.status)
+        if str(amount) != str(order.total):
+            log.warning("tampered amount refused: order %s total %s, redirect said %r, payment key %s",
+                        order.id, order.total, amount, payment_key)
+            raise PaymentProblem("payment.amount_mismatch")
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise PaymentProblem("payment.order_closed")
+        # The attempt is on record before the provider is asked, so a crash in between is found later.
+        payment = s.exec(select(Payment).where(Payment.payment_key == payment_key)).first()
+        if payment is None:
+            s.add(Payment(store_id=order.store_id, order_id=order.id, provider=gateway.name,
+                          payment_key=payment_key, amount=order.total, status=CONFIRMING))
+        elif payment.order_id != order.id:
+            raise PaymentProblem("payment.unknown_order")
+        order_id, total = order.id, order.total
+    try:
+        # One idempotency key per payment key: a repeat can never become a second charge.
+        result = gateway.confirm(payment_key, payment_ref, total, f"confirm-{payment_key}")
+    except PaymentUnavailable as exc:
+        log.warning("confirm of order %s left open (%s); reconciliation will settle it", order_id, exc.code)
+        raise PaymentProblem("payment.delayed") from exc
+    except PaymentDeclined as exc:
+        return _declined(order_id, payment_key, exc)
+    return settle(result, gateway)
+
+
+def _declined(order_id: int, payment_key: str, exc: PaymentDeclined) -> PaymentOutcome:
+    with session_scope() as s:
+        order = lock_order(s, id=order_id)
+        if order.status in VISIBLE_TO_STORE:
+            # Another tab's payment for this order went through first; this one was refused by the provider.
+            _mark(s, payment_key, FAILED, code=exc.code)
+            return PaymentOutcome(order.id, order.status)
+        _mark(s, payment_key, FAILED, code=exc.code)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            transition(s, order, OrderStatus.CANCELLED, reason=f"declined:{exc.code}")
+    raise PaymentProblem("payment.declined", reason=exc.message)
+
+
+def _mark(session: Session, payment_key: str, status: str, code: str = "", raw: dict | None = None) -> Payment | None:
+    payment = session.exec(select(Payment).where(Payment.payment_key == payment_key).with_for_update()).first()
+    if payment is not None:
+        payment.status, payment.updated_at = status, utcnow()
+        payment.failure_code = code or payment.failure_code
+        if raw is not None:
+            payment.raw_response = json.dumps(raw, ensure_ascii=False)
+        session.add(payment)
+    return payment
+
+
+def settle(result: ProviderPayment, gateway: PaymentGateway | None = None) -> PaymentOutcome:
+    """The provider says this payment is DONE: record it once, or refund it if the order is gone."""
+    gateway = gateway or gateway_from_settings()
+    with session_scope() as s:
+        order = lock_order(s, payment_ref=result.order_id)
+        if order is None:
+            raise PaymentProblem("payment.unknown_order")
+        payment = s.exec(select(Payment).where(Payment.payment_key == result.payment_key).with_for_update()).first()
+        if payment is None:
+            payment = Payment(store_id=order.store_id, order_id=order.id, provider=gateway.name,
+                              payment_key=result.payment_key, amount=result.total_amount, status=CONFIRMING)
+        if payment.status in (DONE, CANCELED):
+            return PaymentOutcome(order.id, order.status)  # already settled: a replay changes nothing
+        payment.raw_response = json.dumps(result.raw, ensure_ascii=False)
+        payment.approved_at, payment.updated_at = utcnow(), utcnow()
+        if order.status == OrderStatus.PENDING_PAYMENT and result.total_amount == order.total:
+            payment.status = DONE
+            s.add(payment)
+            s.flush()
+            transition(s, order, OrderStatus.PAID, reason=f"payment:{result.payment_key}")
+            return PaymentOutcome(order.id, order.status)
+        # Charged for an order that was cancelled, timed out, paid another way, or for the wrong amount.
+        log.error("payment %s for order %s (%s, %s of %s) is refunded", result.payment_key, order.id,
+                  order.status, result.total_amount, order.total)
+        payment.status = REFUND_DUE
+        s.add(payment)
+        outcome = PaymentOutcome(order.id, order.status)
+    refund_payment(result.payment_key, "order closed before the payment was recorded", gateway)
+    return outcome
+
+
+def refund_payment(payment_key: str, reason: str, gateway: PaymentGateway | None = None) -> bool:
+    """Cancel a charge in full at the provider. False if the provider could not be reached (retried later)."""
+    gateway = gateway or gateway_from_settings()
+    try:
+        result = gateway.cancel(payment_key, reason, idempotency_key=f"refund-{payment_key}")
+    except PaymentUnavailable as exc:
+        log.warning("refund of %s delayed (%s); reconciliation retries it", payment_key, exc.code)
+        return False
+    except PaymentDeclined as exc:
+        if exc.code != "ALREADY_CANCELED_PAYMENT":
+            raise
+        result = gateway.get_payment(payment_key)
+    with session_scope() as s:
+        payment = _mark(s, payment_key, CANCELED, raw=result.raw)
+        if payment is not None:
+            payment.refunded_amount = payment.amount - result.balance_amount
+    return True
+
+
+def cancel_checkout(principal: Principal, payment_ref: str) -> PaymentOutcome:
+    """The diner cancelled (or the provider failed) on the checkout page: release the order's stock."""
+    principal = require_customer(principal)
+    with session_scope() as s:
+        order = _own_order(s, principal, payment_ref)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            transition(s, order, OrderStatus.CANCELLED, reason="checkout cancelled")
+        return PaymentOutcome(order.id, order.status)
+
+
+def cancel_paid_order(principal: Principal, order_id: int, reason: str = "",
+                      gateway: PaymentGateway | None = None) -> PaymentOutcome:
+    """Staff cancel a paid order: it leaves the board, its stock returns, and the charge is refunded."""
+    principal = require_admin(principal)
+    with session_scope() as s:
+        order = lock_order(s, id=order_id)
+        if order is None or order.store_id != principal.store_id:
+            raise DomainError("order.not_found")
+        transition(s, order, OrderStatus.CANCELLED, reason=f"staff:{reason}"[:200])
+        paid = s.exec(select(Payment).where(Payment.order_id == order.id, Payment.status == DONE)).all()
+        for payment in paid:
+            payment.status, payment.updated_at = REFUND_DUE, utcnow()
+            s.add(payment)
+        keys = [p.payment_key for p in paid]
+        outcome = PaymentOutcome(order.id, order.status)
+    for key in keys:
+        # If the provider is down the refund stays due; reconciliation finishes it.
+        refund_payment(key, reason or "cancelled by the store", gateway)
+    return outcome
+
+
+@dataclass
+class ReconcileReport:
+    paid: int = 0
+    refunded: int = 0
+    expired: int = 0
+    failed: int = 0
+    unreachable: int = 0
+
+
+def reconcile(gateway: PaymentGateway | None = None, now=None) -> ReconcileReport:
+    """Bring our records in line with the provider's: settle confirms whose answer was lost, retry due
+    refunds, and expire orders nobody paid for. Safe to run from several processes at once."""
+    gateway = gateway or gateway_from_settings()
+    settings = get_settings()
+    now = now or utcnow()
+    report = ReconcileReport()
+    quiet = now - timedelta(seconds=settings.payment_confirm_grace_seconds)
+    with session_scope() as s:
+        confirming = s.exec(select(Payment.payment_key).where(Payment.status == CONFIRMING,
+                                                              Payment.updated_at <= quiet)).all()
+        due_refunds = s.exec(select(Payment.payment_key).where(Payment.status == REFUND_DUE)).all()
+        stale = s.exec(select(Order.id, Order.payment_ref).where(
+            Order.status == OrderStatus.PENDING_PAYMENT,
+            Order.created_at <= now - timedelta(minutes=settings.payment_timeout_minutes))).all()
+    for key in confirming:
+        try:
+            found = gateway.get_payment(key)
+        except PaymentNotFound:
+            found = None
+        except PaymentUnavailable:
+            report.unreachable += 1
+            continue
+        if found is not None and found.status == "DONE":
+            settle(found, gateway)
+            report.paid += 1
+        elif found is None or found.status in ("ABORTED", "EXPIRED", "CANCELED"):
+            with session_scope() as s:
+                _mark(s, key, FAILED, code=found.status if found else "NOT_FOUND")
+            report.failed += 1
+    for key in due_refunds:
+        if refund_payment(key, "order closed before the payment was recorded", gateway):
+            report.refunded += 1
+        else:
+            report.unreachable += 1
+    for order_id, ref in stale:
+        try:
+            found = gateway.get_payment_by_order(ref)
+        except PaymentUnavailable:
+            # Unknown at the provider: expiring now could hide a real charge; try again next round.
+            report.unreachable += 1
+            continue
+        if found is not None and found.status == "DONE":
+            settle(found, gateway)
+            report.paid += 1
+            continue
+        with session_scope() as s:
+            order = lock_order(s, id=order_id)
+            if order.status == OrderStatus.PENDING_PAYMENT:
+                transition(s, order, OrderStatus.EXPIRED, reason="payment timeout")
+                report.expired += 1
+    return report

@@ -1,0 +1,126 @@
+"""Fixtures for service tests: a store factory and signed-in principals.
+
+They all build on `db` from tests/conftest.py, so they write to whichever database the test
+runs on (both backends, or the one chosen by indirect parametrization of `db`).
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from hiorder_app.domain.enums import ItemKind
+from hiorder_app.domain.models import Category, DiningTable, MenuItem
+from hiorder_app.services import accounts
+from hiorder_app.services.auth import sign_in
+from hiorder_app.services.db import session_scope
+from hiorder_app.services.principal import Principal
+
+PASSWORD = "pw-1234"
+
+
+# key: (name_ko, name_en, price, kind, category key, extra columns)
+ITEMS: dict[str, tuple] = {
+    "main": ("김치찌개", "Kimchi stew", 9000, ItemKind.MAIN, "mains", {}),
+    "main2": ("불고기", "Bulgogi", 15000, ItemKind.MAIN, "mains", {}),
+    "side": ("계란말이", "Rolled omelette", 5000, ItemKind.SIDE, "sides", {}),
+    "drink": ("콜라", "Cola", 2000, ItemKind.DRINK, "drinks", {}),
+    "event": ("이벤트 하이볼", "Event highball", 1000, ItemKind.DRINK, "drinks", {"once_per_table": True}),
+    "limited": ("한정 갈비", "Limited galbi", 20000, ItemKind.MAIN, "mains", {"stock": 3}),
+    "inactive": ("단종 메뉴", "Retired dish", 7000, ItemKind.MAIN, "mains", {"active": False}),
+    "sold_out": ("냉면", "Cold noodles", 8000, ItemKind.MAIN, "mains", {"sold_out": True}),
+    "secret": ("비밀 메뉴", "Secret dish", 30000, ItemKind.MAIN, "hidden", {}),
+}
+
+# key: (name_ko, name_en, visible)
+CATEGORIES: dict[str, tuple] = {
+    "mains": ("메인", "Mains", True),
+    "sides": ("사이드", "Sides", True),
+    "drinks": ("음료", "Drinks", True),
+    "hidden": ("숨김", "Hidden", False),
+}
+
+
+@dataclass
+class StoreData:
+    id: int
+    code: str
+    admin_username: str
+    admin_id: int
+    categories: dict[str, int]
+    items: dict[str, int]  # ITEMS key -> menu_item.id
+    prices: dict[str, int]
+    tables: dict[int, int] = field(default_factory=dict)  # table number -> dining_table.id
+    password: str = PASSWORD
+
+    def add_table(self, number: int) -> int:
+        table_id, _ = accounts.create_table_account(self.id, number, self.password)
+        self.tables[number] = table_id
+        return table_id
+
+    def sign_in_table(self, number: int = 1) -> Principal:
+        """Sign table N's tablet in (creating the table if needed), which opens its table session."""
+        if number not in self.tables:
+            self.add_table(number)
+        _token, principal = sign_in(self.code, f"table{number}", self.password)
+        return principal
+
+    def set_table(self, number: int, **values) -> None:
+        with session_scope() as s:
+            table = s.get(DiningTable, self.tables[number])
+            for key, value in values.items():
+                setattr(table, key, value)
+            s.add(table)
+
+    def table_principal(self, number: int = 1) -> Principal:
+        """A customer Principal without signing in (no table session opened yet): cheap for many threads."""
+        if number not in self.tables:
+            self.add_table(number)
+        return Principal(account_id=0, store_id=self.id, role="CUSTOMER", username=f"table{number}",
+                         table_id=self.tables[number], table_number=number)
+
+
+def build_store(code: str = "store-a", tables: int = 1) -> StoreData:
+    store_id = accounts.create_store(code, f"{code} 식당", f"{code} diner")
+    admin_id = accounts.create_admin(store_id, "admin", PASSWORD)
+    with session_scope() as s:
+        categories = {}
+        for order, (key, (ko, en, visible)) in enumerate(CATEGORIES.items()):
+            row = Category(store_id=store_id, name_ko=ko, name_en=en, sort_order=order, visible=visible)
+            s.add(row)
+            s.flush()
+            categories[key] = row.id
+        items, prices = {}, {}
+        for order, (key, (ko, en, price, kind, cat, extra)) in enumerate(ITEMS.items()):
+            row = MenuItem(store_id=store_id, category_id=categories[cat], name_ko=ko, name_en=en, price=price,
+                           kind=kind, sort_order=order, **extra)
+            s.add(row)
+            s.flush()
+            items[key], prices[key] = row.id, price
+    store = StoreData(store_id, code, "admin", admin_id, categories, items, prices)
+    for number in range(1, tables + 1):
+        store.add_table(number)
+    return store
+
+
+@pytest.fixture
+def make_store(db):
+    """Factory: make_store(code="store-a", tables=1) -> StoreData, in the test's database."""
+    return build_store
+
+
+@pytest.fixture
+def store(make_store) -> StoreData:
+    return make_store()
+
+
+@pytest.fixture
+def customer(store) -> Principal:
+    """Table 1 of `store`, signed in."""
+    return store.sign_in_table(1)
+
+
+@pytest.fixture
+def admin(store) -> Principal:
+    _token, principal = sign_in(store.code, store.admin_username, store.password)
+    return principal
+
