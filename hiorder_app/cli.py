@@ -57,7 +57,7 @@ def cmd_sandbox_pay(args) -> None:
     settings = get_settings()
     app = create_sandbox_app(secret_key=settings.payment_secret_key, client_key=settings.payment_client_key)
     print(f"Sandbox payment provider on http://{args.host}:{args.port} "
-          f"(faults: {app.state.faults.faults.to_dict()}).", flush=True)
+          f"(faults: {app.state.fault_injector.faults.to_dict()}).", flush=True)
     # A short graceful shutdown: requests held by the latency fault would otherwise delay the exit.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=2)
 

@@ -4,34 +4,58 @@ import reflex as rx
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from .lifespan import reconcile_payments_forever
-
+from .lifespan import (
+    deliver_live_events_forever,
+    reconcile_payments_forever,
+    relay_outbox_forever,
+)
+from .pages.admin_board import admin_board_page
 from .pages.admin_dashboard import admin_dashboard_page
+from .pages.admin_menu import admin_menu_page
+from .pages.admin_tables import admin_tables_page, admin_tables_print_page
 from .pages.login import login_page
 from .pages.payment_result import busy_page, payment_fail_page, payment_success_page
 from .pages.table_orders import table_orders_page
 from .pages.tablet_menu import tablet_menu_page
-from .states.admin_state import AdminState
-from .states.login_state import LoginState
-from .states.payment_state import PaymentState
+from .pages.table_link import table_link_page
 from .sandbox_pay import create_sandbox_app
 from .settings import get_settings
+from .states.admin_state import AdminState
+from .states.admin_menu_state import AdminMenuState
+from .states.admin_tables_state import AdminTablesState
+from .states.board_state import BoardState
+from .states.login_state import LoginState
+from .states.payment_state import PaymentState
 from .states.tablet_state import TabletState
+from .states.table_link_state import TableLinkState
+
 
 def _extra_routes() -> Starlette | None:
     """The sandbox easy-pay provider, mounted so `make run` pays end to end without an account."""
     settings = get_settings()
     if not settings.sandbox_pay_mounted:
         return None
-    return Starlette(routes=[Mount("/sandbox-pay", app=create_sandbox_app(secret_key=settings.payment_secret_key))])
+    return Starlette(routes=[Mount("/sandbox-pay", app=create_sandbox_app(
+        secret_key=settings.payment_secret_key, client_key=settings.payment_client_key))])
 
 
 app = rx.App(api_transformer=_extra_routes())
-app.register_lifespan_task(reconcile_payments_forever)
+for task in (deliver_live_events_forever, relay_outbox_forever, reconcile_payments_forever):
+    app.register_lifespan_task(task)
 app.add_page(login_page, route="/login", title="HiOrder", on_load=LoginState.redirect_if_signed_in)
-app.add_page(tablet_menu_page, route="/", title="HiOrder", on_load=TabletState.load_menu)
-app.add_page(table_orders_page, route="/orders", title="HiOrder", on_load=[TabletState.load_menu, TabletState.load_orders])
+app.add_page(tablet_menu_page, route="/", title="HiOrder",
+             on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
+app.add_page(table_orders_page, route="/orders", title="HiOrder",
+             on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
 app.add_page(admin_dashboard_page, route="/admin", title="HiOrder Admin", on_load=AdminState.load_dashboard)
 app.add_page(payment_success_page, route="/pay/success", title="HiOrder", on_load=[TabletState.load_menu, PaymentState.confirm])
 app.add_page(payment_fail_page, route="/pay/fail", title="HiOrder", on_load=[TabletState.load_menu, PaymentState.cancelled])
 app.add_page(busy_page, route="/busy", title="HiOrder", on_load=TabletState.count_down)
+app.add_page(admin_board_page, route="/admin/board", title="HiOrder · Orders",
+             on_load=[BoardState.require_admin, BoardState.follow])
+app.add_page(admin_menu_page, route="/admin/menu", title="HiOrder · Menu", on_load=AdminMenuState.load)
+app.add_page(admin_tables_page, route="/admin/tables", title="HiOrder · Tables", on_load=AdminTablesState.load)
+app.add_page(admin_tables_print_page, route="/admin/tables/print", title="HiOrder · Table QR sheet",
+             on_load=AdminTablesState.load_sheet)
+# A table's QR sign-in link (services/table_links); the arg is not named `token`, SessionState's var.
+app.add_page(table_link_page, route="/t/[link_token]", title="HiOrder", on_load=TableLinkState.sign_in_with_link)

@@ -1,9 +1,14 @@
 """Work each backend process runs beside the web app for as long as it lives."""
 
 import asyncio
+import json
 import logging
 
+import redis.asyncio as aioredis
+
 from .services import payments
+from .services.event_bus import CHANNEL_PREFIX, relay_once
+from .services.live_hub import hub
 from .settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -20,3 +25,40 @@ async def reconcile_payments_forever():
                 log.info("payment reconciliation: %s", report)
         except Exception:  # the loop must outlive one bad round (DB restart, provider outage)
             log.exception("payment reconciliation round failed")
+
+
+async def relay_outbox_forever():
+    """The outbox's safety net: publishes events whose post-commit publish did not get through."""
+    while True:
+        await asyncio.sleep(get_settings().outbox_relay_interval_seconds)
+        try:
+            await asyncio.to_thread(relay_once)
+        except Exception:
+            log.exception("outbox relay round failed")
+
+
+async def deliver_live_events_forever():
+    """This process's one feed of live events: one Redis subscription for all its browsers, or, with
+    no Redis configured, the in-process path the publisher uses directly."""
+    hub.bind(asyncio.get_running_loop())
+    url = get_settings().redis_url
+    if not url:
+        return
+    delay = 0.5
+    while True:
+        try:
+            client = aioredis.from_url(url)
+            async with client.pubsub() as pubsub:
+                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                # Whatever was published while we were not listening is in the read models: reload them.
+                hub.resync_all()
+                delay = 0.5
+                async for msg in pubsub.listen():
+                    if msg["type"] == "pmessage":
+                        hub.deliver(json.loads(msg["data"]))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("live event subscription lost (%s); reconnecting in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

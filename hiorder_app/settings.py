@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     payment_timeout_minutes: int = 10
     payment_confirm_grace_seconds: int = 30
     reconcile_interval_seconds: int = 30
+    outbox_relay_interval_seconds: float = 2.0
 
     # Overload protection for order placement (per backend process).
     order_max_in_flight: int = 32

@@ -17,23 +17,35 @@ The databases are created once per session, by the Alembic migrations (the schem
   * SQLite: a file in pytest's temp directory.
 """
 
+import base64
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from psycopg import sql
 
+from alembic import command
 from hiorder_app.services.db import engine_for
 from hiorder_app.services.migrations import alembic_config
 from hiorder_app.settings import get_settings
 
 # Cheap password hashes for the whole run, subprocesses included (the cost is read from each hash).
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SANDBOX_SECRET_KEY = "test_sk_pytest_sandbox"
+SANDBOX_CLIENT_KEY = "test_ck_pytest_sandbox"
+SANDBOX_AUTH = {"Authorization": "Basic " + base64.b64encode(f"{SANDBOX_SECRET_KEY}:".encode()).decode()}
 
 PG_SERVER = os.environ.get("HIORDER_TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 # Unique per pytest process: parallel runs (several people, CI shards, xdist) would otherwise drop
@@ -161,3 +173,46 @@ def db(request) -> Iterator[TestDatabase]:
     with database_url(url):
         database.clear()
         yield database
+
+
+# --- the sandbox easy-pay provider, as its own process (payments and UI tests share it) ---------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(tmp_path_factory) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
+    env.update(PAYMENT_SECRET_KEY=SANDBOX_SECRET_KEY, PAYMENT_CLIENT_KEY=SANDBOX_CLIENT_KEY)
+    log_path = tmp_path_factory.mktemp("sandbox") / "sandbox-pay.log"
+    with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would block the server
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hiorder_app", "sandbox-pay", "--port", str(port), "--log-level", "warning"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"sandbox-pay exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                if httpx.get(f"{url}/sandbox/faults", headers=SANDBOX_AUTH, timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"sandbox-pay did not answer within 20 s:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..states.tablet_state import TabletState
 from .i18n import t
+from .menu_image import menu_image_src
 
 
 def _badges(item) -> rx.Component:
@@ -20,7 +21,7 @@ def menu_card(item) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.button(
-                rx.image(src=item["image"], alt=item["name"], width="100%", height="150px", object_fit="cover",
+                rx.image(src=menu_image_src(item["image"]), alt=item["name"], width="100%", height="150px", object_fit="cover",
                          border_radius="8px", opacity=rx.cond(item["sold_out"], "0.45", "1")),
                 on_click=TabletState.open_detail(item["key"]),
                 aria_label=item["detail_label"],

@@ -24,6 +24,14 @@ def tablet_header(current: str) -> rx.Component:
         rx.hstack(
             nav("/", "메뉴", "Menu", "menu"),
             nav("/orders", "주문 내역", "Our orders", "orders"),
+            rx.button(
+                rx.icon("bell-ring"),
+                rx.cond(TabletState.staff_called, t("직원 호출됨", "Staff called"), t("직원 호출", "Call staff")),
+                on_click=TabletState.call_staff,
+                color_scheme=rx.cond(TabletState.staff_called, "green", "amber"),
+                variant="soft",
+                size="3",
+            ),
             lang_toggle(),
             rx.button(t("로그아웃", "Sign out"), on_click=TabletState.sign_out, variant="soft", color_scheme="gray", size="3"),
             spacing="2",

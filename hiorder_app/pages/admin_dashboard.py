@@ -1,6 +1,7 @@
 import reflex as rx
 
-from ..components.i18n import lang_toggle, t
+from ..components.admin_nav import admin_shell
+from ..components.i18n import t
 from ..states.admin_state import AdminState
 
 
@@ -9,15 +10,8 @@ def _stat(label_ko: str, label_en: str, value) -> rx.Component:
 
 
 def admin_dashboard_page() -> rx.Component:
-    return rx.box(
-        rx.hstack(
-            rx.heading(t("매장 관리", "Store console"), size="6"),
-            rx.hstack(lang_toggle(), rx.button(t("로그아웃", "Sign out"), on_click=AdminState.sign_out, variant="soft", color_scheme="gray")),
-            justify="between",
-            width="100%",
-            padding="12px 16px",
-            border_bottom="1px solid var(--gray-5)",
-        ),
+    return admin_shell(
+        "dashboard",
         rx.vstack(
             rx.heading(t("오늘 매출", "Today's sales"), size="5"),
             rx.hstack(

@@ -103,8 +103,10 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
 
     async def put_faults(request: Request) -> Answer:
         body = await json_body(request)
+        if body is None:
+            return error(400, "INVALID_REQUEST", "faults must be a JSON object")
         try:
-            injector.set(Faults.from_dict(body if body is not None else {"?": "not a JSON object"}))
+            injector.set(Faults.from_dict(body))
         except (TypeError, ValueError) as exc:
             return error(400, "INVALID_REQUEST", str(exc))
         return Answer(200, injector.faults.to_dict())
@@ -123,5 +125,5 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
         *checkout_routes(ledger, injector, client_key),
     ]
     app = Starlette(routes=routes)
-    app.state.ledger, app.state.faults = ledger, injector
+    app.state.ledger, app.state.fault_injector = ledger, injector
     return app

@@ -16,11 +16,10 @@ from ..domain.errors import DomainError
 from ..domain.models import Account, AuthSession, DiningTable, TableSession
 from ..domain.timeutil import utcnow
 from .db import session_scope
-from .outbox import record_event
 from .passwords import hash_password
 from .principal import Principal, require_admin
 from .table_links import as_id
-from .table_sessions import lock_table
+from .table_sessions import close_table_session, lock_table
 
 # No 0/o, 1/l/i: the password is read off a screen and typed on a tablet.
 _ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -59,12 +58,12 @@ def _name(value, number: int) -> str:
     return name
 
 
-def _table(s: Session, principal: Principal, table_id) -> DiningTable:
-    found = s.exec(select(DiningTable.id).where(DiningTable.id == as_id(table_id),
-                                                DiningTable.store_id == principal.store_id)).first()
+def _table(s: Session, principal: Principal, table_id, lock: bool = True) -> DiningTable:
+    found = s.exec(select(DiningTable).where(DiningTable.id == as_id(table_id),
+                                             DiningTable.store_id == principal.store_id)).first()
     if found is None:
         raise DomainError("table.unknown")
-    return lock_table(s, found)
+    return lock_table(s, found.id) if lock else found
 
 
 def _tablet_account(s: Session, table: DiningTable) -> Account | None:
@@ -127,7 +126,8 @@ def reissue_password(principal: Principal, table_id) -> IssuedPassword:
     principal = require_admin(principal)
     password = new_table_password()
     with session_scope() as s:
-        table = _table(s, principal, table_id)
+        # Sign-in locks the account before the table; not locking the table here keeps that order.
+        table = _table(s, principal, table_id, lock=False)
         account = _tablet_account(s, table)
         if account is None:
             account = Account(store_id=table.store_id, username=f"table{table.number}", role=Role.CUSTOMER,
@@ -149,12 +149,4 @@ def clear_table(principal: Principal, table_id) -> bool:
     with session_scope() as s:
         # The table lock is the one place_order takes first: no order slips into a visit being closed.
         table = _table(s, principal, table_id)
-        current = s.exec(select(TableSession).where(TableSession.table_id == table.id,
-                                                    TableSession.closed_at.is_(None))).first()
-        if current is None:
-            return False
-        current.closed_at = utcnow()
-        s.add(current)
-        record_event(s, table.store_id, "TableCleared",
-                     {"table_id": table.id, "table_number": table.number, "table_session_id": current.id})
-        return True
+        return close_table_session(s, table) is not None

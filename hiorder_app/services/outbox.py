@@ -20,3 +20,7 @@ def record_event(session: Session, store_id: int, event_type: str, payload: dict
     # Published right after this transaction commits (see event_bus); the relay covers any miss.
     session.info.setdefault(PENDING_KEY, []).append(event)
     return event
+
+
+# Registers the post-commit publisher on every session (it needs PENDING_KEY, defined above).
+from . import event_bus  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Signed, expiring sign-in links for table tablets, and their QR codes.
 
-A link is `/t/<token>`, token = "<store>.<table>.<credential version>.<expiry>.<HMAC-SHA256>". The
+A link is `/t/<token>`, token = "<store>-<table>-<credential version>-<expiry>-<HMAC-SHA256>". The
 credential version is the tablet account's: reissuing the table's password bumps it, so every older
 link (and printed QR code) stops working. Nothing is stored per link.
 """
@@ -53,18 +53,19 @@ def _signature(payload: str) -> str:
 
 
 def make_token(store_id: int, table_id: int, credential_version: int, expires_at: datetime) -> str:
-    payload = f"{store_id}.{table_id}.{credential_version}.{int(expires_at.timestamp())}"
-    return f"{payload}.{_signature(payload)}"
+    payload = f"{store_id}-{table_id}-{credential_version}-{int(expires_at.timestamp())}"
+    # No dots: a dev server takes a last path segment with a dot for a file name.
+    return f"{payload}-{_signature(payload)}"
 
 
 def read_token(token: str | None, now: datetime | None = None) -> LinkClaims:
     """The link's claims if its signature is ours and it has not expired; else DomainError.
 
     The credential version is checked by the sign-in, which has the account at hand."""
-    parts = (token or "").strip().split(".")
+    parts = (token or "").strip().split("-", 4)  # the base64url signature may itself contain "-"
     if len(parts) != 5 or not all(p.isascii() and p.isdigit() for p in parts[:4]):
         raise DomainError("link.invalid")
-    payload = ".".join(parts[:4])
+    payload = "-".join(parts[:4])
     if not hmac.compare_digest(parts[4].encode(), _signature(payload).encode()):
         raise DomainError("link.invalid")
     claims = LinkClaims(*(int(p) for p in parts[:4]))

@@ -8,8 +8,9 @@ import reflex as rx
 from ..domain.errors import DomainError
 from ..domain.order_status import label
 from ..services import menu as menu_service
-from ..services import ordering, payments
+from ..services import live_hub, order_views, payments, staff_calls
 from ..services.overload import OrderingBusy
+from ..services.principal import Principal
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 
@@ -29,16 +30,18 @@ class TabletState(SessionState):
     # Set while a checkout is being started, so a double tap never places two orders.
     placing: bool = False
     busy_left: int = 0
+    staff_called: bool = False
 
     # ---- loading -------------------------------------------------------------------------------------
-    @rx.event
-    def load_menu(self):
+    def _guard(self) -> tuple[Principal | None, rx.event.EventSpec | None]:
         principal = self._principal()
         if principal is None:
-            return rx.redirect("/login")
+            return None, rx.redirect("/login")
         if principal.is_admin:
-            return rx.redirect("/admin")
-        self.placing = False
+            return None, rx.redirect("/admin")
+        return principal, None
+
+    def _refresh_menu(self, principal: Principal) -> None:
         view = menu_service.get_menu(principal.store_id)
         self.store_name_ko, self.store_name_en = view.store_name_ko, view.store_name_en
         self.categories = [asdict(c) | {"key": str(c.id)} for c in view.categories]
@@ -49,23 +52,63 @@ class TabletState(SessionState):
         # Items that left the menu also leave the cart.
         on_sale = {i["key"] for i in self.items}
         self.cart = {k: q for k, q in self.cart.items() if k in on_sale}
+
+    def _refresh_orders(self, principal: Principal) -> None:
+        self.orders = [
+            {"id": o.id, "status": o.status, "total": o.total, "created_at": store_time(o.created_at),
+             "lines": [asdict(ln) for ln in o.lines]}
+            for o in order_views.table_orders(principal)
+        ]
+        self.staff_called = staff_calls.open_call_for_table(principal)
+
+    @rx.event
+    def load_menu(self):
+        principal, away = self._guard()
+        if away:
+            return away
+        self.placing = False
+        self._refresh_menu(principal)
         return None
 
     @rx.event
     def load_orders(self):
-        principal = self._principal()
+        principal, away = self._guard()
+        if away:
+            return away
+        self._refresh_orders(principal)
+        return None
+
+    @rx.event(background=True)
+    async def follow(self):
+        """Live updates for this tablet while the page is open. Started from on_load, so Reflex
+        cancels it when the diner leaves; it waits on this process's hub, not on Redis itself."""
+        async with self:
+            principal, away = self._guard()
         if principal is None:
-            return rx.redirect("/login")
-        if principal.is_admin:
-            return rx.redirect("/admin")
-        self.orders = [
-            {
-                "id": o.id, "status": o.status, "total": o.total,
-                "created_at": store_time(o.created_at),
-                "lines": [asdict(ln) for ln in o.lines],
-            }
-            for o in ordering.table_orders(principal)
-        ]
+            return
+        queue = live_hub.hub.subscribe(principal.store_id)
+        try:
+            while True:
+                event = await queue.get()
+                kind, payload = event.get("type"), event.get("payload", {})
+                mine = payload.get("table_id") == principal.table_id
+                async with self:
+                    if kind in ("MenuChanged", live_hub.RESYNC):
+                        self._refresh_menu(principal)
+                    if mine and kind == "TableCleared":
+                        self.cart, self.notice_ko, self.notice_en = {}, "", ""
+                    if (mine and kind != "StaffCalled") or kind == live_hub.RESYNC:
+                        self._refresh_orders(principal)
+        finally:
+            live_hub.hub.unsubscribe(principal.store_id, queue)
+
+    @rx.event
+    def call_staff(self):
+        principal, away = self._guard()
+        if away:
+            return away
+        staff_calls.call_staff(principal)
+        self.staff_called = True
         return None
 
     # ---- views ----------------------------------------------------------------------------------------
@@ -210,7 +253,7 @@ class TabletState(SessionState):
             self.placing = False
             self._show_error(exc)
             # Stock or menu may have changed under us: show the diner the current state.
-            self.load_menu()
+            self._refresh_menu(principal)
             return None
         self._clear_error()
         return rx.redirect(start.checkout_url)

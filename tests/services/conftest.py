@@ -13,6 +13,7 @@ from hiorder_app.domain.models import Category, DiningTable, MenuItem
 from hiorder_app.services import accounts
 from hiorder_app.services.auth import sign_in
 from hiorder_app.services.db import session_scope
+from hiorder_app.services.overload import ordering_guard
 from hiorder_app.services.principal import Principal
 
 PASSWORD = "pw-1234"
@@ -100,6 +101,15 @@ def build_store(code: str = "store-a", tables: int = 1) -> StoreData:
     for number in range(1, tables + 1):
         store.add_table(number)
     return store
+
+
+@pytest.fixture(autouse=True)
+def fresh_overload_guard():
+    """The order-placement guard is process-wide: a breaker opened by one test's slow calls must not
+    refuse the next test's orders."""
+    ordering_guard.cache_clear()
+    yield
+    ordering_guard.cache_clear()
 
 
 @pytest.fixture

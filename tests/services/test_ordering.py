@@ -11,7 +11,6 @@ from sqlmodel import select
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied, DomainError, OrderRefused
 from hiorder_app.domain.models import MenuItem, Order, OrderLine, OutboxEvent, TableSession
-from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services import table_sessions
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.ordering import place_order, table_orders

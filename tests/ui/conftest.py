@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, seed_demo
-from tests.conftest import database_url, migrate
+from hiorder_app.services.payment_gateway import reset_gateway
+from tests.conftest import SANDBOX_AUTH, SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY, database_url, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools" / "node_modules" / ".bin"
@@ -24,12 +25,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def app_harness(tmp_path_factory):
+def app_harness(tmp_path_factory, sandbox_url):
     from reflex.testing import AppHarness
 
     # Reflex needs Node >= 22.22 and bun, which `make` installs into .tools/.
     os.environ["PATH"] = f"{TOOLS}{os.pathsep}{os.environ['PATH']}"
     os.environ.setdefault("REFLEX_BUN_PATH", str(TOOLS / "bun"))
+    # Payments go to the sandbox provider running as its own process, over real HTTP.
+    os.environ.update(PAYMENT_API_BASE=sandbox_url, PAYMENT_SECRET_KEY=SANDBOX_SECRET_KEY,
+                      PAYMENT_CLIENT_KEY=SANDBOX_CLIENT_KEY, SANDBOX_PAY_MOUNTED="false")
+    reset_gateway()
     url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'hiorder_ui.db'}"
     with database_url(url):
         migrate(url)
@@ -56,3 +61,21 @@ def admin_page(page: Page, base_url: str) -> Page:
     sign_in(page, base_url, *DEMO_ADMIN)
     expect(page.get_by_role("heading", name="매장 관리")).to_be_visible()
     return page
+
+
+@pytest.fixture
+def sandbox_faults(sandbox_url):
+    """Set the sandbox provider's faults for one test; cleared afterwards."""
+    import httpx
+
+    with httpx.Client(base_url=sandbox_url, headers=SANDBOX_AUTH, timeout=5) as http:
+        def set_faults(**faults):
+            assert http.put("/sandbox/faults", json=faults).status_code == 200
+
+        yield set_faults
+        set_faults()
+
+
+def pay_at_checkout(page: Page, button: str = "결제하기 / Pay") -> None:
+    """On the provider's hosted checkout page, press Pay (or Cancel)."""
+    page.get_by_role("button", name=button).click()

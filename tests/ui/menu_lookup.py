@@ -21,3 +21,24 @@ def category_name(item: MenuItem) -> str:
 
     with session_scope() as s:
         return s.get(Category, item.category_id).name_ko
+
+
+def limited_item(kind: str = "MAIN") -> MenuItem:
+    """An item on sale with a counted stock."""
+    with session_scope() as s:
+        return s.exec(select(MenuItem).where(MenuItem.kind == kind, MenuItem.active, ~MenuItem.sold_out,
+                                             MenuItem.stock.is_not(None), MenuItem.stock > 1)
+                      .order_by(MenuItem.id)).first()
+
+
+def stock_of(item_id: int) -> int | None:
+    with session_scope() as s:
+        return s.get(MenuItem, item_id).stock
+
+
+def orders_of_table(number: int) -> list:
+    from hiorder_app.domain.models import DiningTable, Order
+
+    with session_scope() as s:
+        return s.exec(select(Order).join(DiningTable, DiningTable.id == Order.table_id)
+                      .where(DiningTable.number == number).order_by(Order.id)).all()

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import pay_at_checkout, sign_in
 from tests.ui.menu_lookup import category_name, demo_item
 
 
@@ -27,13 +27,19 @@ def test_table_orders_a_main_and_a_side_and_sees_it_in_its_orders(page: Page, ba
 
     page.get_by_role("button", name="주문하기").click()
 
+    # The provider's checkout page shows what is being paid for; paying brings the tablet back.
+    expect(page).to_have_url(re.compile(r"/checkout\?"))
+    expect(page.get_by_text(f"KRW {main.price * 2 + side.price:,}")).to_be_visible()
+    pay_at_checkout(page)
+
     expect(page).to_have_url(re.compile(r"/orders$"))
     expect(page.get_by_role("heading", name="우리 테이블 주문 내역")).to_be_visible()
     order = page.get_by_role("article").first
     expect(order).to_contain_text(f"{main.name_ko} × 2")
     expect(order).to_contain_text(f"{side.name_ko} × 1")
-    expect(order).to_contain_text("결제 대기")
+    expect(order).to_contain_text("결제 완료")
     expect(order).to_contain_text(f"{main.price * 2 + side.price:,}원")
+    expect(page.get_by_text("결제가 완료되었어요")).to_be_visible()
 
     # The tablet stays signed in across a reload, and the order is still listed.
     page.reload()

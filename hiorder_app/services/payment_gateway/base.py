@@ -62,3 +62,7 @@ class PaymentGateway(Protocol):
 
     def cancel(self, payment_key: str, reason: str, amount: int | None = None,
                idempotency_key: str | None = None) -> ProviderPayment: ...
+
+    def breaker_open(self) -> bool:
+        """True while calls fail fast with CIRCUIT_OPEN: the UI can say "payment is down" up front."""
+        ...

@@ -130,9 +130,9 @@ class TossPaymentsGateway:
         def attempt() -> ProviderPayment:
             return _to_payment(self._send(op, method, path, body, headers))
 
-        return self._guarded(op, self._retried(op, attempt) if retry else attempt)
+        return self._guarded(op, self._retried(attempt) if retry else attempt)
 
-    def _retried(self, op: str, fn: Callable[[], T]) -> Callable[[], T]:
+    def _retried(self, fn: Callable[[], T]) -> Callable[[], T]:
         shortest, longest = self._retry_wait
         retrying = Retrying(
             stop=stop_after_attempt(self._retry_attempts),
@@ -173,17 +173,18 @@ class TossPaymentsGateway:
         status = response.status_code
         if 200 <= status < 300:
             data = _json(response)
-            log.info("payment %s %s %s: %s %s in %.0f ms", op, method, path, status,
-                     (data or {}).get("status"), elapsed_ms)
             if not isinstance(data, dict):
+                log.warning("payment %s %s %s: unreadable %s in %.0f ms", op, method, path, status, elapsed_ms)
                 raise PaymentUnavailable(PROVIDER_UNAVAILABLE, f"unreadable {status} response", status)
+            log.info("payment %s %s %s: %s %s in %.0f ms", op, method, path, status, data.get("status"), elapsed_ms)
             return data
         error = _json(response)
         code, message = _error_fields(error)
         level = logging.ERROR if code in _KEY_CODES else logging.WARNING
         log.log(level, "payment %s %s %s: %s %s in %.0f ms", op, method, path, status, code, elapsed_ms)
         if status >= 500 or status == 429 or code in _TRANSIENT_CODES:
-            raise PaymentUnavailable(PROVIDER_UNAVAILABLE, f"HTTP {status} {code or ''}: {message}".strip(), status)
+            detail = f"{code}: {message}" if code else "no provider error body"
+            raise PaymentUnavailable(PROVIDER_UNAVAILABLE, f"HTTP {status} ({detail})", status)
         if code is None:
             # Not a provider answer (a proxy page, a wrong api_base): never read it as "no such payment".
             raise PaymentError(f"HTTP_{status}", f"unexpected {status} response from {self.api_base}", status)

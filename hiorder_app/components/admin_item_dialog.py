@@ -1,0 +1,138 @@
+import reflex as rx
+
+from ..settings import get_settings
+from ..states.admin_menu_state import AdminMenuState as S
+from .i18n import error_callout, t
+from .menu_image import menu_image_src
+
+PHOTO_UPLOAD_ID = "item_photo"
+_ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
+
+
+def field(id_: str, ko: str, en: str, control: rx.Component, hint=None) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(ko, en), html_for=id_, style={"fontWeight": 500, "fontSize": "var(--font-size-2)"}),
+        control,
+        *([rx.text(hint, size="1", color_scheme="gray")] if hint is not None else []),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _input(name: str, **props) -> rx.Component:
+    return rx.input(id=f"item_{name}", name=name, default_value=S.form[name], width="100%", size="2", **props)
+
+
+def _switch(ko: str, en: str, checked, on_change) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(rx.switch(checked=checked, on_change=on_change, aria_label=t(ko, en)), rx.text(t(ko, en), size="2"),
+                  align="center", spacing="2"),
+        cursor="pointer",
+    )
+
+
+def _select(id_: str, value, on_change, options, label) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id=id_, width="100%", aria_label=label),
+        rx.select.content(*options),
+        value=value,
+        on_change=on_change,
+    )
+
+
+def _photo() -> rx.Component:
+    """Only for a saved item: the photo is stored against its id."""
+    return rx.cond(
+        S.edit_key != "",
+        rx.hstack(
+            rx.cond(
+                S.editing_image != "",
+                rx.image(src=menu_image_src(S.editing_image), alt=t("현재 사진", "Current photo"), width="96px",
+                         height="72px", object_fit="cover", border_radius="var(--radius-3)"),
+                rx.center(rx.icon("image", color="var(--gray-8)"), width="96px", height="72px",
+                          background="var(--gray-3)", border_radius="var(--radius-3)"),
+            ),
+            rx.upload.root(
+                rx.button(rx.icon("image-up", size=16), t("사진 올리기", "Upload photo"), type="button",
+                          variant="soft", size="2"),
+                id=PHOTO_UPLOAD_ID,
+                accept=_ACCEPT,
+                max_files=1,
+                multiple=False,
+                max_size=get_settings().max_image_bytes,
+                on_drop=S.upload_image(rx.upload_files(upload_id=PHOTO_UPLOAD_ID)),
+                on_drop_rejected=S.photo_rejected,
+            ),
+            rx.text(t(f"PNG·JPEG·WebP, {get_settings().max_image_bytes // (1024 * 1024)}MB 이하",
+                      f"PNG, JPEG or WebP, up to {get_settings().max_image_bytes // (1024 * 1024)} MB"),
+                    size="1", color_scheme="gray"),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
+        rx.text(t("사진은 메뉴를 저장한 뒤 올릴 수 있어요.", "Add a photo after saving the item."), size="2",
+                color_scheme="gray"),
+    )
+
+
+def item_dialog() -> rx.Component:
+    kinds = [rx.select.item(t("메인", "Main"), value="MAIN"), rx.select.item(t("사이드", "Side"), value="SIDE"),
+             rx.select.item(t("음료", "Drink"), value="DRINK")]
+    categories = [rx.foreach(S.category_choices, lambda c: rx.select.item(c["name"], value=c["key"]))]
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.edit_key == "", t("메뉴 추가", "New menu item"), t("메뉴 수정", "Edit menu item"))),
+            rx.dialog.description(t("손님 태블릿에 보이는 그대로 적어 주세요.", "Write it as guests should read it on the tablet."),
+                                  size="2", color_scheme="gray", margin_bottom="12px"),
+            _photo(),
+            rx.form(
+                rx.vstack(
+                    rx.grid(
+                        field("item_name_ko", "이름(한국어)", "Name (Korean)", _input("name_ko", required=True)),
+                        field("item_name_en", "이름(영어)", "Name (English)", _input("name_en")),
+                        field("item_description_ko", "설명(한국어)", "Description (Korean)",
+                              rx.text_area(id="item_description_ko", name="description_ko",
+                                           default_value=S.form["description_ko"], rows="3")),
+                        field("item_description_en", "설명(영어)", "Description (English)",
+                              rx.text_area(id="item_description_en", name="description_en",
+                                           default_value=S.form["description_en"], rows="3")),
+                        field("item_price", "가격(원)", "Price (won)", _input("price", input_mode="numeric")),
+                        field("item_kind", "종류", "Kind", _select("item_kind", S.form_kind, S.set_form_kind, kinds,
+                                                                 t("종류", "Kind"))),
+                        field("item_category", "카테고리", "Category",
+                              _select("item_category", S.form_category, S.set_form_category, categories,
+                                      t("카테고리", "Category"))),
+                        field("item_stock", "재고", "Stock", _input("stock", input_mode="numeric"),
+                              hint=t("비워 두면 무제한", "Empty means unlimited")),
+                        field("item_sort_order", "정렬 순서", "Sort order", _input("sort_order", input_mode="numeric"),
+                              hint=t("작을수록 앞에 보여요", "Lower comes first")),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        _switch("판매 중", "On sale", S.form_active, S.set_form_active),
+                        _switch("품절", "Sold out", S.form_sold_out, S.set_form_sold_out),
+                        _switch("테이블당 1회(이벤트)", "Once per table (event)", S.form_once, S.set_form_once),
+                        spacing="5",
+                        wrap="wrap",
+                    ),
+                    error_callout(),
+                    rx.hstack(
+                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
+                                  on_click=S.close_item_dialog),
+                        rx.button(t("저장", "Save"), type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    margin_top="16px",
+                ),
+                on_submit=S.save_item,
+                reset_on_submit=False,
+            ),
+            max_width="640px",
+        ),
+        open=S.item_dialog_open,
+        on_open_change=lambda _open: S.close_item_dialog(),
+    )

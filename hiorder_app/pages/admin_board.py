@@ -1,0 +1,124 @@
+import reflex as rx
+
+from ..components.admin_nav import admin_shell
+from ..components.i18n import error_callout, t
+from ..states.board_state import BoardState
+
+_DING = "window.hiorderDing = () => new Audio('/ding.wav').play().catch(() => {});"
+
+
+def _order_card(card) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(card["title"], size="6"),
+                rx.cond(card["is_new"], rx.badge("NEW", color_scheme="orange", variant="solid", size="2")),
+                rx.spacer(),
+                rx.badge(card["status_label"], size="2",
+                         color_scheme=rx.cond(card["is_new"], "orange", "blue")),
+                width="100%",
+                align="center",
+            ),
+            rx.hstack(
+                rx.text(card["number"], color_scheme="gray", size="2"),
+                rx.text(card["paid_clock"], color_scheme="gray", size="2"),
+                rx.text(card["waiting"], weight="bold", size="2"),
+                spacing="3",
+            ),
+            rx.divider(),
+            rx.foreach(card["lines"].to(list[str]), lambda line: rx.text(line, size="4")),
+            rx.text(card["total"], weight="bold"),
+            rx.hstack(
+                rx.cond(
+                    card["is_new"],
+                    rx.button(t("접수", "Accept"), on_click=BoardState.accept(card["id"]), size="3",
+                              aria_label=card["accept_label"]),
+                    rx.button(t("서빙 완료", "Served"), on_click=BoardState.serve(card["id"]), size="3",
+                              color_scheme="green", aria_label=card["serve_label"]),
+                ),
+                rx.alert_dialog.root(
+                    rx.alert_dialog.trigger(
+                        rx.button(t("취소", "Cancel"), variant="soft", color_scheme="red", size="3",
+                                  aria_label=card["cancel_label"]),
+                    ),
+                    rx.alert_dialog.content(
+                        rx.alert_dialog.title(t("주문을 취소하고 환불할까요?", "Cancel and refund this order?")),
+                        rx.alert_dialog.description(t("결제 금액 전액이 환불돼요.", "The full amount is refunded.")),
+                        rx.hstack(
+                            rx.alert_dialog.cancel(rx.button(t("돌아가기", "Keep order"), variant="soft")),
+                            rx.alert_dialog.action(rx.button(t("취소하고 환불", "Cancel and refund"), color_scheme="red",
+                                                             on_click=BoardState.cancel(card["id"]))),
+                            justify="end",
+                            spacing="3",
+                        ),
+                    ),
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        role="article",
+        aria_label=card["label"],
+        border=rx.cond(card["is_new"], "3px solid var(--orange-9)", "1px solid var(--gray-6)"),
+        background=rx.cond(card["is_new"], "var(--orange-2)", "var(--color-panel-solid)"),
+    )
+
+
+def _calls() -> rx.Component:
+    return rx.cond(
+        BoardState.call_cards.length() > 0,
+        rx.hstack(
+            rx.foreach(
+                BoardState.call_cards,
+                lambda c: rx.callout.root(
+                    rx.hstack(
+                        rx.callout.icon(rx.icon("bell-ring")),
+                        rx.callout.text(c["text"], weight="bold"),
+                        rx.button(t("확인", "On my way"), on_click=BoardState.acknowledge(c["id"]), size="2",
+                                  aria_label=c["ack_label"]),
+                        align="center",
+                    ),
+                    color_scheme="amber",
+                    role="alert",
+                ),
+            ),
+            wrap="wrap",
+            spacing="3",
+        ),
+    )
+
+
+def admin_board_page() -> rx.Component:
+    return admin_shell(
+        "board",
+        rx.script(_DING),
+        rx.vstack(
+            rx.hstack(
+                rx.heading(t("주문 현황", "Live orders"), size="6"),
+                rx.badge(rx.cond(BoardState.live, t("실시간", "Live"), t("연결 중…", "Connecting…")),
+                         color_scheme=rx.cond(BoardState.live, "green", "gray"), size="2"),
+                rx.badge(t("새 주문 ", "New ") + BoardState.new_count.to_string(), color_scheme="orange", size="2"),
+                rx.spacer(),
+                rx.button(
+                    rx.cond(BoardState.sound == "on", rx.icon("volume-2"), rx.icon("volume-x")),
+                    rx.cond(BoardState.sound == "on", t("알림음 켜짐", "Sound on"), t("알림음 꺼짐", "Sound off")),
+                    on_click=BoardState.toggle_sound,
+                    variant="soft",
+                ),
+                width="100%",
+                align="center",
+            ),
+            error_callout(),
+            _calls(),
+            rx.cond(
+                BoardState.cards.length() == 0,
+                rx.text(t("처리할 주문이 없어요. 결제된 주문이 여기에 바로 나타나요.",
+                          "Nothing to do. Paid orders appear here the moment they are paid."), color_scheme="gray"),
+                rx.grid(rx.foreach(BoardState.cards, _order_card),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="3", xl="4"), spacing="3", width="100%"),
+            ),
+            spacing="4",
+        ),
+        max_width="1600px",
+    )

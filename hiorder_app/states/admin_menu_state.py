@@ -1,0 +1,255 @@
+"""The store console's menu page. Handlers only pass the caller, resolved afresh from the token, to
+services.admin_menu, which decides whether they may act."""
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from ..domain.errors import DomainError
+from ..services import admin_menu
+from ..settings import get_settings
+from .formatting import pick, won
+from .session_state import SessionState
+
+KINDS = {"MAIN": ("메인", "Main"), "SIDE": ("사이드", "Side"), "DRINK": ("음료", "Drink")}
+_TEXT_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "price", "stock", "sort_order")
+
+
+class AdminMenuState(SessionState):
+    categories: list[dict] = []
+    items: list[dict] = []
+    filter_key: str = "all"
+
+    rename_key: str = ""  # category being renamed
+    item_dialog_open: bool = False
+    edit_key: str = ""  # "" while creating
+    form: dict[str, str] = {}  # the dialog's starting text values
+    form_kind: str = "MAIN"
+    form_category: str = ""
+    form_sold_out: bool = False
+    form_once: bool = False
+    form_active: bool = True
+    # Bumped after a refused stock edit so the list's inputs redraw with the stored value.
+    stock_rev: int = 0
+
+    # ---- loading ---------------------------------------------------------------------------------
+    @rx.event
+    def load(self):
+        principal = self._principal()
+        if principal is None or not principal.is_admin:
+            return rx.redirect("/login" if principal is None else "/")
+        self._clear_error()
+        self._refresh()
+        return None
+
+    def _refresh(self) -> None:
+        try:
+            menu = admin_menu.list_menu(self._principal())
+        except DomainError as exc:
+            self.categories, self.items = [], []
+            self._show_error(exc)
+            return
+        self.categories = [asdict(c) | {"key": str(c.id)} for c in menu.categories]
+        self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in menu.items]
+
+    def _run(self, action, *args) -> bool:
+        """Call an admin service as the current caller; show its refusal, or reload what changed."""
+        try:
+            action(self._principal(), *args)
+        except DomainError as exc:
+            self._show_error(exc)
+            return False
+        self._clear_error()
+        self._refresh()
+        return True
+
+    # ---- views -----------------------------------------------------------------------------------
+    @rx.var
+    def category_rows(self) -> list[dict]:
+        en, last = self.lang == "en", len(self.categories) - 1
+        rows = []
+        for n, c in enumerate(self.categories):
+            name = pick(self.lang, c["name_ko"], c["name_en"])
+            rows.append({
+                "key": c["key"], "name": name, "other": c["name_en"] if not en else c["name_ko"],
+                "visible": c["visible"], "count": c["item_count"], "first": n == 0, "last": n == last,
+                "up_label": f"Move {name} up" if en else f"{name} 위로",
+                "down_label": f"Move {name} down" if en else f"{name} 아래로",
+                "visible_label": f"Show {name} on tablets" if en else f"{name} 태블릿에 표시",
+                "rename_label": f"Rename {name}" if en else f"{name} 이름 바꾸기",
+            })
+        return rows
+
+    @rx.var
+    def filter_options(self) -> list[dict]:
+        return [{"key": "all", "name": "All" if self.lang == "en" else "전체"}] + [
+            {"key": c["key"], "name": pick(self.lang, c["name_ko"], c["name_en"])} for c in self.categories]
+
+    @rx.var
+    def item_rows(self) -> list[dict]:
+        en = self.lang == "en"
+        cats = {c["key"]: pick(self.lang, c["name_ko"], c["name_en"]) for c in self.categories}
+        rows = []
+        for i in self.items:
+            if self.filter_key != "all" and i["category_key"] != self.filter_key:
+                continue
+            name = pick(self.lang, i["name_ko"], i["name_en"])
+            rows.append({
+                "key": i["key"], "name": name, "other": i["name_en"] if not en else i["name_ko"],
+                "image": i["image"], "category": cats.get(i["category_key"], ""), "kind": i["kind"],
+                "kind_label": pick(self.lang, *KINDS.get(i["kind"], (i["kind"], i["kind"]))),
+                "price": won(i["price"], self.lang), "stock": "" if i["stock"] is None else str(i["stock"]),
+                "stock_key": f"{i['key']}-{i['stock']}-{self.stock_rev}",
+                "sold_out": i["sold_out"], "active": i["active"], "once": i["once_per_table"], "ordered": i["ordered"],
+                "sold_out_label": f"{name} sold out" if en else f"{name} 품절",
+                "stock_label": f"{name} stock" if en else f"{name} 재고",
+                "edit_label": f"Edit {name}" if en else f"{name} 수정",
+                "active_label": (f"Stop selling {name}" if en else f"{name} 판매 중지") if i["active"]
+                else (f"Sell {name} again" if en else f"{name} 판매 재개"),
+                "delete_label": f"Delete {name}" if en else f"{name} 삭제",
+                "delete_confirm": f"Delete '{name}'? This cannot be undone." if en
+                else f"'{name}'을(를) 삭제할까요? 되돌릴 수 없어요.",
+            })
+        return rows
+
+    @rx.var
+    def category_choices(self) -> list[dict]:
+        return [{"key": c["key"], "name": pick(self.lang, c["name_ko"], c["name_en"])} for c in self.categories]
+
+    @rx.var
+    def editing_image(self) -> str:
+        found = next((i for i in self.items if i["key"] == self.edit_key), None)
+        return found["image"] if found else ""
+
+    @rx.var
+    def rename_form(self) -> dict[str, str]:
+        found = next((c for c in self.categories if c["key"] == self.rename_key), None)
+        return {"name_ko": found["name_ko"], "name_en": found["name_en"]} if found else {"name_ko": "", "name_en": ""}
+
+    # ---- categories ------------------------------------------------------------------------------
+    @rx.event
+    def set_filter(self, key: str | list[str]):
+        self.filter_key = key if isinstance(key, str) else (key[0] if key else "all")
+
+    @rx.event
+    def create_category(self, form: dict):
+        self._run(admin_menu.create_category, form.get("name_ko", ""), form.get("name_en", ""))
+
+    @rx.event
+    def open_rename(self, key: str):
+        self._clear_error()
+        self.rename_key = key
+
+    @rx.event
+    def close_rename(self):
+        self.rename_key = ""
+        self._clear_error()
+
+    @rx.event
+    def save_rename(self, form: dict):
+        if self._run(admin_menu.rename_category, self.rename_key, form.get("name_ko", ""), form.get("name_en", "")):
+            self.rename_key = ""
+
+    @rx.event
+    def move_category(self, key: str, step: int):
+        self._run(admin_menu.move_category, key, step)
+
+    @rx.event
+    def set_category_visible(self, key: str, visible: bool):
+        self._run(admin_menu.set_category_visible, key, visible)
+
+    # ---- items in the list -----------------------------------------------------------------------
+    @rx.event
+    def set_sold_out(self, key: str, sold_out: bool):
+        self._run(admin_menu.set_sold_out, key, sold_out)
+
+    @rx.event
+    def save_stock(self, key: str, stock: str):
+        current = next((i["stock"] for i in self.items if i["key"] == key), None)
+        if (stock or "").strip() == ("" if current is None else str(current)):
+            return
+        if not self._run(admin_menu.set_stock, key, stock):
+            self.stock_rev += 1
+
+    @rx.event
+    def set_active(self, key: str, active: bool):
+        self._run(admin_menu.set_item_active, key, active)
+
+    @rx.event
+    def delete_item(self, key: str):
+        self._run(admin_menu.delete_item, key)
+
+    # ---- the item dialog -------------------------------------------------------------------------
+    @rx.event
+    def open_new_item(self):
+        self._clear_error()
+        self.edit_key, self.form = "", {f: "" for f in _TEXT_FIELDS}
+        keys = [c["key"] for c in self.categories]
+        self.form_category = self.filter_key if self.filter_key in keys else (keys[0] if keys else "")
+        self.form_kind, self.form_sold_out, self.form_once, self.form_active = "MAIN", False, False, True
+        self.item_dialog_open = True
+
+    @rx.event
+    def open_edit_item(self, key: str):
+        item = next((i for i in self.items if i["key"] == key), None)
+        if item is None:
+            return
+        self._clear_error()
+        self.edit_key = key
+        self.form = {f: "" if item[f] is None else str(item[f]) for f in _TEXT_FIELDS}
+        self.form_kind, self.form_category = item["kind"], item["category_key"]
+        self.form_sold_out, self.form_once, self.form_active = item["sold_out"], item["once_per_table"], item["active"]
+        self.item_dialog_open = True
+
+    @rx.event
+    def close_item_dialog(self):
+        self.item_dialog_open = False
+        self._clear_error()
+
+    @rx.event
+    def set_form_kind(self, kind: str):
+        self.form_kind = kind
+
+    @rx.event
+    def set_form_category(self, key: str):
+        self.form_category = key
+
+    @rx.event
+    def set_form_sold_out(self, value: bool):
+        self.form_sold_out = value
+
+    @rx.event
+    def set_form_once(self, value: bool):
+        self.form_once = value
+
+    @rx.event
+    def set_form_active(self, value: bool):
+        self.form_active = value
+
+    @rx.event
+    def save_item(self, form: dict):
+        values = {f: form.get(f, "") for f in _TEXT_FIELDS} | {
+            "kind": self.form_kind, "category_id": self.form_category, "sold_out": self.form_sold_out,
+            "once_per_table": self.form_once, "active": self.form_active}
+        if self.edit_key:
+            done = self._run(admin_menu.update_item, self.edit_key, values)
+        else:
+            done = self._run(admin_menu.create_item, values)
+        if done:
+            self.item_dialog_open = False
+
+    @rx.event
+    def photo_rejected(self, rejected: list[dict]):
+        """The browser's own check refused the file; say why in the store's words."""
+        codes = {e.get("code") for r in rejected for e in r.get("errors", [])}
+        limit = get_settings().max_image_bytes
+        exc = (DomainError("menu.image_too_big", max_mb=f"{limit / 1024 / 1024:g}") if "file-too-large" in codes
+               else DomainError("menu.image_type"))
+        self._show_error(exc)
+
+    @rx.event
+    async def upload_image(self, files: list[rx.UploadFile]):
+        limit = get_settings().max_image_bytes
+        # One byte past the limit is enough to refuse: a huge file is never read whole.
+        data = await files[0].read(limit + 1) if files else b""
+        self._run(admin_menu.set_item_image, self.edit_key, data, rx.get_upload_dir())

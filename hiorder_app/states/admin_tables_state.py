@@ -1,0 +1,155 @@
+"""The store console's tables page and its printable QR sheet. Handlers pass the caller, resolved
+afresh from the token, to services.admin_tables / table_links, which decide whether they may act."""
+
+import reflex as rx
+
+from ..domain.errors import DomainError
+from ..services import admin_tables, table_links
+from .formatting import store_time
+from .session_state import SessionState
+
+
+class AdminTablesState(SessionState):
+    tables: list[dict] = []
+    rename_key: str = ""
+    # A new password is shown once, then forgotten: only its hash is stored.
+    issued: dict[str, str] = {}
+    qr: dict[str, str] = {}
+    sheet: list[dict] = []
+    notice_ko: str = ""
+    notice_en: str = ""
+
+    def _guard(self):
+        principal = self._principal()
+        if principal is None or not principal.is_admin:
+            return rx.redirect("/login" if principal is None else "/")
+        self._clear_error()
+        return None
+
+    @rx.event
+    def load(self):
+        redirect = self._guard()
+        if redirect is None:
+            self.notice_ko = self.notice_en = ""
+            self._refresh()
+        return redirect
+
+    @rx.event
+    def load_sheet(self):
+        redirect = self._guard()
+        if redirect is None:
+            try:
+                links = table_links.table_links(self._principal(), self.router.url.origin)
+            except DomainError as exc:
+                self._show_error(exc)
+                return None
+            self.sheet = [{"key": str(k.table_id), "number": str(k.number), "name": k.name, "qr": k.qr}
+                          for k in links]
+        return redirect
+
+    def _refresh(self) -> None:
+        try:
+            rows = admin_tables.list_tables(self._principal())
+        except DomainError as exc:
+            self.tables = []
+            self._show_error(exc)
+            return
+        self.tables = [{"key": str(r.id), "number": r.number, "name": r.name, "username": r.username,
+                        "occupied": r.occupied, "since": store_time(r.opened_at)[-5:] if r.opened_at else ""}
+                       for r in rows]
+
+    def _act(self, action, *args):
+        """Call an admin service as the current caller: its result, or None after showing its refusal."""
+        try:
+            result = action(self._principal(), *args)
+        except DomainError as exc:
+            self._show_error(exc)
+            return None
+        self._clear_error()
+        self._refresh()
+        return result if result is not None else True
+
+    @rx.var
+    def notice(self) -> str:
+        return self.notice_en if self.lang == "en" else self.notice_ko
+
+    @rx.var
+    def rows(self) -> list[dict]:
+        en = self.lang == "en"
+        out = []
+        for r in self.tables:
+            n = r["number"]
+            out.append(r | {
+                "title": f"Table {n}" if en else f"{n}번",
+                "status": (f"Seated since {r['since']}" if en else f"{r['since']}부터 이용 중") if r["occupied"]
+                else ("Free" if en else "비어 있음"),
+                "qr_label": f"QR code for table {n}" if en else f"{n}번 테이블 QR 코드",
+                "rename_label": f"Rename table {n}" if en else f"{n}번 테이블 이름 바꾸기",
+                "reissue_label": f"New password for table {n}" if en else f"{n}번 테이블 비밀번호 재발급",
+                "clear_label": f"Clear table {n}" if en else f"{n}번 테이블 정리",
+            })
+        return out
+
+    @rx.var
+    def rename_name(self) -> str:
+        return next((r["name"] for r in self.tables if r["key"] == self.rename_key), "")
+
+    # ---- actions ---------------------------------------------------------------------------------
+    @rx.event
+    def create_table(self, form: dict):
+        issued = self._act(admin_tables.create_table, (form.get("number") or "").strip(), form.get("name", ""))
+        if issued:
+            self._show_issued(issued)
+
+    @rx.event
+    def reissue(self, key: str):
+        issued = self._act(admin_tables.reissue_password, key)
+        if issued:
+            self._show_issued(issued)
+
+    def _show_issued(self, issued: admin_tables.IssuedPassword) -> None:
+        self.issued = {"number": str(issued.number), "username": issued.username, "password": issued.password}
+
+    @rx.event
+    def close_issued(self):
+        self.issued = {}
+
+    @rx.event
+    def open_rename(self, key: str):
+        self._clear_error()
+        self.rename_key = key
+
+    @rx.event
+    def close_rename(self):
+        self.rename_key = ""
+        self._clear_error()
+
+    @rx.event
+    def save_rename(self, form: dict):
+        if self._act(admin_tables.rename_table, self.rename_key, form.get("name", "")):
+            self.rename_key = ""
+
+    @rx.event
+    def clear_table(self, key: str):
+        number = next((r["number"] for r in self.tables if r["key"] == key), "")
+        cleared = self._act(admin_tables.clear_table, key)
+        if cleared is None:
+            return
+        if cleared is True:
+            self.notice_ko, self.notice_en = f"{number}번 테이블을 정리했어요.", f"Table {number} was cleared."
+        else:
+            self.notice_ko, self.notice_en = f"{number}번 테이블은 이미 비어 있어요.", f"Table {number} was already free."
+
+    @rx.event
+    def show_qr(self, key: str):
+        try:
+            link = table_links.table_links(self._principal(), self.router.url.origin, key)[0]
+        except DomainError as exc:
+            self._show_error(exc)
+            return
+        self.qr = {"number": str(link.number), "name": link.name, "url": link.url, "qr": link.qr,
+                   "expires": store_time(link.expires_at)}
+
+    @rx.event
+    def close_qr(self):
+        self.qr = {}

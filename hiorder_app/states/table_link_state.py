@@ -1,0 +1,24 @@
+"""`/t/<token>`: a table's QR sign-in link, opened on a tablet."""
+
+import reflex as rx
+
+from ..domain.errors import DomainError
+from ..services import auth
+from .session_state import SessionState
+
+
+class TableLinkState(SessionState):
+    @rx.event
+    def sign_in_with_link(self):
+        link_token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            token, _principal = auth.sign_in_with_link(link_token)
+        except DomainError as exc:
+            self._show_error(exc)
+            return None
+        # Whoever this browser was signed in as before, it is this table's tablet now.
+        auth.sign_out(self.token)
+        self._clear_error()
+        self.token = token
+        self._principal()
+        return rx.redirect("/")
