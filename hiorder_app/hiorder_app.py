@@ -11,6 +11,7 @@ from .lifespan import (
 )
 from .pages.admin_board import admin_board_page
 from .pages.admin_dashboard import admin_dashboard_page
+from .pages.admin_history import admin_history_page
 from .pages.admin_menu import admin_menu_page
 from .pages.admin_tables import admin_tables_page, admin_tables_print_page
 from .pages.login import login_page
@@ -24,6 +25,7 @@ from .states.admin_state import AdminState
 from .states.admin_menu_state import AdminMenuState
 from .states.admin_tables_state import AdminTablesState
 from .states.board_state import BoardState
+from .states.history_state import HistoryState
 from .states.login_state import LoginState
 from .states.payment_state import PaymentState
 from .states.tablet_state import TabletState
@@ -59,3 +61,5 @@ app.add_page(admin_tables_print_page, route="/admin/tables/print", title="HiOrde
              on_load=AdminTablesState.load_sheet)
 # A table's QR sign-in link (services/table_links); the arg is not named `token`, SessionState's var.
 app.add_page(table_link_page, route="/t/[link_token]", title="HiOrder", on_load=TableLinkState.sign_in_with_link)
+app.add_page(admin_history_page, route="/admin/history", title="HiOrder · History",
+             on_load=[HistoryState.require_admin, HistoryState.load])

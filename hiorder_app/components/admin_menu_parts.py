@@ -1,6 +1,7 @@
 import reflex as rx
 
 from ..states.admin_menu_state import AdminMenuState as S
+from .admin_nav import visually_hidden_caption
 from .i18n import error_callout, t
 from .menu_image import menu_image_src
 
@@ -35,6 +36,7 @@ def _category_row(c) -> rx.Component:
         width="100%",
         padding="8px 4px",
         border_bottom="1px solid var(--gray-4)",
+        role="listitem",
     )
 
 
@@ -70,7 +72,7 @@ def _rename_dialog() -> rx.Component:
 def category_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(t("카테고리", "Categories"), size="4"),
+            rx.heading(t("카테고리", "Categories"), size="4", as_="h2"),
             rx.text(t("순서는 태블릿 탭 순서예요. 끄면 태블릿에서 숨겨져요.",
                       "The order is the tablet's tab order. Switch off to hide from tablets."),
                     size="1", color_scheme="gray"),
@@ -179,6 +181,7 @@ def items_table() -> rx.Component:
                 justify="between", align="center", width="100%", wrap="wrap", gap="2",
             ),
             rx.table.root(
+                visually_hidden_caption(t("메뉴 목록", "Menu items")),
                 rx.table.header(rx.table.row(
                     head("사진", "Photo", width="72px"), head("메뉴", "Item"), head("카테고리", "Category"),
                     head("종류", "Kind"), head("가격", "Price", text_align="right"), head("재고", "Stock"),
@@ -187,7 +190,6 @@ def items_table() -> rx.Component:
                 rx.table.body(rx.foreach(S.item_rows, _item_row)),
                 width="100%",
                 size="2",
-                aria_label=t("메뉴 목록", "Menu items"),
             ),
             rx.cond(S.item_rows.length() == 0,
                     rx.center(rx.text(t("이 카테고리에는 메뉴가 없어요.", "No items in this category."),

@@ -7,6 +7,7 @@ from .i18n import lang_toggle, t
 _LINKS = [
     ("dashboard", "/admin", "대시보드", "Dashboard", "layout-dashboard"),
     ("board", "/admin/board", "주문 현황", "Orders", "clipboard-list"),
+    ("history", "/admin/history", "주문 내역", "History", "history"),
     ("menu", "/admin/menu", "메뉴 관리", "Menu", "utensils"),
     ("tables", "/admin/tables", "테이블", "Tables", "armchair"),
 ]
@@ -75,3 +76,9 @@ def admin_shell(current: str, *children, max_width: str = "1200px") -> rx.Compon
         min_height="100vh",
         background="var(--gray-2)",
     )
+
+
+def visually_hidden_caption(text) -> rx.Component:
+    """A table's accessible name for screen readers, without a visible caption."""
+    return rx.el.caption(text, style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
+                                      "clip": "rect(0 0 0 0)", "whiteSpace": "nowrap"})

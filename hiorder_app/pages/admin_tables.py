@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.admin_nav import admin_shell
+from ..components.admin_nav import admin_shell, visually_hidden_caption
 from ..components.admin_table_dialogs import confirm, issued_dialog, qr_dialog, rename_dialog
 from ..components.i18n import error_callout, t
 from ..states.admin_tables_state import AdminTablesState as S
@@ -82,6 +82,7 @@ def admin_tables_page() -> rx.Component:
             rx.card(_create_form(), width="100%"),
             rx.card(
                 rx.table.root(
+                    visually_hidden_caption(t("테이블 목록", "Tables")),
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell(t("번호", "No."), width="90px"),
                         rx.table.column_header_cell(t("이름", "Name")),
@@ -91,7 +92,6 @@ def admin_tables_page() -> rx.Component:
                     )),
                     rx.table.body(rx.foreach(S.rows, _row)),
                     width="100%",
-                    aria_label=t("테이블 목록", "Tables"),
                 ),
                 width="100%",
             ),
@@ -107,7 +107,7 @@ def admin_tables_page() -> rx.Component:
 def _sheet_card(link) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(t("테이블 ", "Table ") + link["number"].to(str), size="7"),
+            rx.heading(t("테이블 ", "Table ") + link["number"].to(str), size="7", as_="h2"),
             rx.text(link["name"], color_scheme="gray"),
             rx.image(src=link["qr"].to(str), alt=t("QR 코드", "QR code"), width="180px", height="180px"),
             rx.text(t("태블릿 카메라로 찍으면 이 테이블로 로그인돼요.", "Scan with the tablet to sign in as this table."),

@@ -13,7 +13,7 @@ from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_
 from ..domain.order_status import COUNTS_FOR_TABLE_RULES
 from ..settings import get_settings
 from .db import session_scope
-from .order_events import order_payload
+from .order_events import line_payload, order_payload
 from .order_views import OrderLineView, OrderView, table_orders  # noqa: F401  (table_orders: part of this API)
 from .outbox import record_event
 from .overload import ordering_guard
@@ -41,18 +41,27 @@ def _snapshot(item: MenuItem, category_visible: bool = True) -> ItemSnapshot:
     )
 
 
-def _table_history(session: Session, table_session_id: int) -> TableHistory:
-    rows = session.exec(
-        select(MenuItem.id, MenuItem.kind, MenuItem.once_per_table)
-        .join(OrderLine, OrderLine.menu_item_id == MenuItem.id)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
-        .distinct()  # one row per item, however many orders the table placed
-    ).all()
-    return TableHistory(
-        has_main=any(kind == ItemKind.MAIN for _, kind, _ in rows),
-        once_item_ids=frozenset(item_id for item_id, _, once in rows if once),
-    )
+def _table_history(session: Session, table_session_id: int, parsed: list[tuple[int, int]],
+                   snapshots: dict[int, ItemSnapshot]) -> TableHistory:
+    """Only what this order's rules need to know of the table's earlier orders: whether it had a main
+    (asked only when a side comes without one) and which of this order's event items it already had.
+    Each is an indexed look-up that stops early, so a long visit does not slow ordering down."""
+    counted = (Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
+    kinds = {snapshots[i].kind for i, _ in parsed if i in snapshots}
+    has_main = False
+    if ItemKind.SIDE in kinds and ItemKind.MAIN not in kinds:
+        has_main = session.exec(
+            select(sa.literal(1)).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
+            .where(*counted, OrderLine.kind == ItemKind.MAIN).limit(1)
+        ).first() is not None
+    once_ids = [i for i, _ in parsed if i in snapshots and snapshots[i].once_per_table]
+    already: frozenset[int] = frozenset()
+    if once_ids:
+        already = frozenset(session.exec(
+            select(OrderLine.menu_item_id).join(Order, Order.id == OrderLine.order_id)
+            .where(*counted, OrderLine.menu_item_id.in_(once_ids))
+        ).all())
+    return TableHistory(has_main=has_main, once_item_ids=already)
 
 
 def place_order(principal: Principal, lines) -> OrderView:
@@ -78,7 +87,7 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
             .where(MenuItem.id.in_(ids)).order_by(MenuItem.id).with_for_update(of=MenuItem)
         ).all()
         snapshots = {item.id: _snapshot(item, visible) for item, visible in rows}
-        check_order(parsed, snapshots, principal.store_id, _table_history(s, table_session.id),
+        check_order(parsed, snapshots, principal.store_id, _table_history(s, table_session.id, parsed, snapshots),
                     settings.max_order_lines, settings.max_line_quantity)
         for item_id, qty in parsed:
             if snapshots[item_id].stock is not None:
@@ -94,14 +103,14 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
                       payment_ref=f"HO-{uuid.uuid4().hex[:20]}")
         s.add(order)
         s.flush()
-        views = []
-        for item_id, qty in parsed:
-            snap = snapshots[item_id]
-            s.add(OrderLine(order_id=order.id, menu_item_id=item_id, name_ko=snap.name_ko, name_en=snap.name_en,
-                            kind=snap.kind, unit_price=snap.price, quantity=qty, line_total=snap.price * qty))
-            views.append(OrderLineView(item_id, snap.name_ko, snap.name_en, snap.price, qty))
-        s.flush()
-        record_event(s, principal.store_id, "OrderPlaced", order_payload(s, order))
+        lines = [OrderLine(order_id=order.id, menu_item_id=item_id, name_ko=snapshots[item_id].name_ko,
+                           name_en=snapshots[item_id].name_en, kind=snapshots[item_id].kind,
+                           unit_price=snapshots[item_id].price, quantity=qty, line_total=snapshots[item_id].price * qty)
+                 for item_id, qty in parsed]
+        s.add_all(lines)
+        views = [OrderLineView(ln.menu_item_id, ln.name_ko, ln.name_en, ln.unit_price, ln.quantity) for ln in lines]
+        record_event(s, principal.store_id, "OrderPlaced",
+                     order_payload(s, order, table.number, [line_payload(ln) for ln in lines]))
         return OrderView(order.id, table.number, order.status, order.total, order.created_at, None, views,
                          order.payment_ref, table.id, order.updated_at)
 

@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 # CONFIRMING: asked the provider, answer not yet recorded. REFUND_DUE: charged, but the order is not
 # (or no longer) being served, so the money goes back; reconciliation retries until the provider agrees.
 CONFIRMING, DONE, FAILED, REFUND_DUE, CANCELED = "CONFIRMING", "DONE", "FAILED", "REFUND_DUE", "CANCELED"
+# One refund request body per payment, whoever asks (staff, settle, reconciliation): the provider ties the
+# idempotency key to the body, so a retry with other words would be refused instead of deduplicated.
+REFUND_REASON = "HiOrder: order cancelled"
+# The provider refusing our own credentials is our misconfiguration, not the diner's card.
+OUR_FAULT = {"UNAUTHORIZED_KEY", "INVALID_API_KEY", "FORBIDDEN_REQUEST"}
 
 
 class PaymentProblem(DomainError):
@@ -102,6 +107,9 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
         log.warning("confirm of order %s left open (%s); reconciliation will settle it", order_id, exc.code)
         raise PaymentProblem("payment.delayed") from exc
     except PaymentDeclined as exc:
+        if exc.code in OUR_FAULT:
+            log.error("provider refused our credentials (%s): check PAYMENT_SECRET_KEY", exc.code)
+            raise PaymentProblem("payment.delayed") from exc
         return _declined(order_id, payment_key, exc)
     return settle(result, gateway)
 
@@ -157,15 +165,15 @@ def settle(result: ProviderPayment, gateway: PaymentGateway | None = None) -> Pa
         payment.status = REFUND_DUE
         s.add(payment)
         outcome = PaymentOutcome(order.id, order.status)
-    refund_payment(result.payment_key, "order closed before the payment was recorded", gateway)
+    refund_payment(result.payment_key, gateway)
     return outcome
 
 
-def refund_payment(payment_key: str, reason: str, gateway: PaymentGateway | None = None) -> bool:
+def refund_payment(payment_key: str, gateway: PaymentGateway | None = None) -> bool:
     """Cancel a charge in full at the provider. False if the provider could not be reached (retried later)."""
     gateway = gateway or gateway_from_settings()
     try:
-        result = gateway.cancel(payment_key, reason, idempotency_key=f"refund-{payment_key}")
+        result = gateway.cancel(payment_key, REFUND_REASON, idempotency_key=f"refund-{payment_key}")
     except PaymentUnavailable as exc:
         log.warning("refund of %s delayed (%s); reconciliation retries it", payment_key, exc.code)
         return False
@@ -207,7 +215,7 @@ def cancel_paid_order(principal: Principal, order_id: int, reason: str = "",
         outcome = PaymentOutcome(order.id, order.status)
     for key in keys:
         # If the provider is down the refund stays due; reconciliation finishes it.
-        refund_payment(key, reason or "cancelled by the store", gateway)
+        refund_payment(key, gateway)
     return outcome
 
 
@@ -222,7 +230,8 @@ class ReconcileReport:
 
 def reconcile(gateway: PaymentGateway | None = None, now=None) -> ReconcileReport:
     """Bring our records in line with the provider's: settle confirms whose answer was lost, retry due
-    refunds, and expire orders nobody paid for. Safe to run from several processes at once."""
+    refunds, and expire orders nobody paid for. Safe to run from several processes at once; one item
+    that cannot be settled now is counted and left for the next round."""
     gateway = gateway or gateway_from_settings()
     settings = get_settings()
     now = now or utcnow()
@@ -235,40 +244,50 @@ def reconcile(gateway: PaymentGateway | None = None, now=None) -> ReconcileRepor
         stale = s.exec(select(Order.id, Order.payment_ref).where(
             Order.status == OrderStatus.PENDING_PAYMENT,
             Order.created_at <= now - timedelta(minutes=settings.payment_timeout_minutes))).all()
-    for key in confirming:
+    work = ([(_settle_confirming, (key,)) for key in confirming]
+            + [(_retry_refund, (key,)) for key in due_refunds]
+            + [(_expire_or_settle, (order_id, ref)) for order_id, ref in stale])
+    for step, args in work:
         try:
-            found = gateway.get_payment(key)
-        except PaymentNotFound:
-            found = None
+            outcome = step(*args, gateway=gateway)
         except PaymentUnavailable:
-            report.unreachable += 1
-            continue
-        if found is not None and found.status == "DONE":
-            settle(found, gateway)
-            report.paid += 1
-        elif found is None or found.status in ("ABORTED", "EXPIRED", "CANCELED"):
-            with session_scope() as s:
-                _mark(s, key, FAILED, code=found.status if found else "NOT_FOUND")
-            report.failed += 1
-    for key in due_refunds:
-        if refund_payment(key, "order closed before the payment was recorded", gateway):
-            report.refunded += 1
-        else:
-            report.unreachable += 1
-    for order_id, ref in stale:
-        try:
-            found = gateway.get_payment_by_order(ref)
-        except PaymentUnavailable:
-            # Unknown at the provider: expiring now could hide a real charge; try again next round.
-            report.unreachable += 1
-            continue
-        if found is not None and found.status == "DONE":
-            settle(found, gateway)
-            report.paid += 1
-            continue
-        with session_scope() as s:
-            order = lock_order(s, id=order_id)
-            if order.status == OrderStatus.PENDING_PAYMENT:
-                transition(s, order, OrderStatus.EXPIRED, reason="payment timeout")
-                report.expired += 1
+            outcome = "unreachable"
+        except Exception:  # one bad item must not stop the others
+            log.exception("reconciliation of %s failed", args)
+            outcome = "unreachable"
+        setattr(report, outcome, getattr(report, outcome) + 1)
     return report
+
+
+def _settle_confirming(payment_key: str, gateway: PaymentGateway) -> str:
+    try:
+        found = gateway.get_payment(payment_key)
+    except PaymentNotFound:
+        found = None
+    if found is not None and found.status == "DONE":
+        settle(found, gateway)
+        return "paid"
+    if found is not None and found.status not in ("ABORTED", "EXPIRED", "CANCELED"):
+        return "unreachable"  # still in progress at the provider: ask again next round
+    with session_scope() as s:
+        _mark(s, payment_key, FAILED, code=found.status if found else "NOT_FOUND")
+    return "failed"
+
+
+def _retry_refund(payment_key: str, gateway: PaymentGateway) -> str:
+    return "refunded" if refund_payment(payment_key, gateway) else "unreachable"
+
+
+def _expire_or_settle(order_id: int, payment_ref: str, gateway: PaymentGateway) -> str:
+    # Unknown at the provider means unknown: expiring now could hide a real charge, so an outage
+    # raises PaymentUnavailable here and the order waits for the next round.
+    found = gateway.get_payment_by_order(payment_ref)
+    if found is not None and found.status == "DONE":
+        settle(found, gateway)
+        return "paid"
+    with session_scope() as s:
+        order = lock_order(s, id=order_id)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            return "failed"
+        transition(s, order, OrderStatus.EXPIRED, reason="payment timeout")
+    return "expired"

@@ -19,7 +19,8 @@ def _when(value: str | None) -> datetime | None:
 
 def apply(session: Session, event_type: str, payload: dict) -> None:
     if event_type in ORDER_EVENTS:
-        _project_order(session, payload)
+        # A placed order is new by definition: no need to look for its row first.
+        _project_order(session, payload, new=event_type == "OrderPlaced")
     elif event_type == "TableCleared":
         session.execute(
             sa.update(OrderReadModel)
@@ -28,8 +29,8 @@ def apply(session: Session, event_type: str, payload: dict) -> None:
         )
 
 
-def _project_order(session: Session, p: dict) -> None:
-    row = session.get(OrderReadModel, p["order_id"])
+def _project_order(session: Session, p: dict, new: bool = False) -> None:
+    row = None if new else session.get(OrderReadModel, p["order_id"])
     if row is None:
         row = OrderReadModel(order_id=p["order_id"], store_id=p["store_id"], table_id=p["table_id"],
                              table_number=p["table_number"], table_session_id=p["table_session_id"],

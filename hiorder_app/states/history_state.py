@@ -1,0 +1,78 @@
+"""Every table's order history for the store, from the order read model, with filters."""
+
+from datetime import date
+
+import reflex as rx
+
+from ..domain.errors import DomainError
+from ..domain.order_status import LABELS, label
+from ..services import order_views
+from ..settings import get_settings
+from .formatting import pick, store_time, won
+from .session_state import SessionState
+
+
+class HistoryState(SessionState):
+    day: str = ""
+    table: str = ""
+    status: str = ""
+    rows: list[dict] = []
+
+    @rx.event
+    def load(self):
+        principal = self._principal()
+        if principal is None or not principal.is_admin:
+            return rx.redirect("/login" if principal is None else "/")
+        try:
+            day = date.fromisoformat(self.day) if self.day else None
+            table = int(self.table) if self.table.strip() else None
+            if table is not None and not 1 <= table <= 999:
+                raise ValueError
+        except ValueError:
+            self._show_error(DomainError("input.invalid", field="date / table"))
+            return None
+        try:
+            views = order_views.order_history(principal, get_settings().tz, day=day, table_number=table,
+                                              status=self.status or None)
+        except DomainError as exc:
+            self._show_error(exc)
+            return None
+        self._clear_error()
+        self.rows = [
+            {"id": v.id, "table": v.table_number, "status": v.status, "total": v.total,
+             "created": store_time(v.created_at), "paid": store_time(v.paid_at),
+             "lines": [[ln.name_ko, ln.name_en, ln.quantity] for ln in v.lines]}
+            for v in views
+        ]
+        return None
+
+    @rx.event
+    def apply_filters(self, form: dict):
+        self.day = (form.get("day") or "").strip()
+        self.table = (form.get("table") or "").strip()
+        return HistoryState.load
+
+    @rx.event
+    def set_status_filter(self, value: str):
+        self.status = "" if value == "ALL" else value
+        return HistoryState.load
+
+    @rx.var
+    def status_options(self) -> list[list[str]]:
+        allowed = ["PAID", "ACCEPTED", "SERVED", "CANCELLED"]
+        return [["ALL", "전체" if self.lang != "en" else "All"]] + [
+            [s, label(s, self.lang)] for s in LABELS if s in allowed]
+
+    @rx.var
+    def view_rows(self) -> list[dict]:
+        return [
+            {"id": f"#{r['id']}", "table": str(r["table"]), "status": label(r["status"], self.lang),
+             "total": won(r["total"], self.lang), "created": r["created"], "paid": r["paid"],
+             "items": ", ".join(f"{pick(self.lang, ko, en)} × {q}" for ko, en, q in r["lines"])}
+            for r in self.rows
+        ]
+
+    @rx.var
+    def total_label(self) -> str:
+        paid = sum(r["total"] for r in self.rows if r["status"] != "CANCELLED")
+        return won(paid, self.lang)
