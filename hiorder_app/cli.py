@@ -62,6 +62,17 @@ def cmd_sandbox_pay(args) -> None:
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=2)
 
 
+def cmd_reconcile(args) -> None:
+    from .services import payments
+    from .services.event_bus import relay_once
+
+    report = payments.reconcile()
+    print(f"reconciled: {report.paid} paid, {report.refunded} refunded, {report.expired} expired, "
+          f"{report.failed} failed, {report.unreachable} left for later (provider unreachable)")
+    # Events this run recorded are published by the relay if no web process is there to take them.
+    relay_once(min_age_seconds=0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hiorder_app", description="HiOrder maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -84,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number", required=True, type=int)
     p.add_argument("--password", required=True)
     p.set_defaults(run=cmd_create_table)
+
+    sub.add_parser("reconcile", help="settle payments with the provider: lost confirms, due refunds, expiries"
+                   ).set_defaults(run=cmd_reconcile)
 
     p = sub.add_parser("sandbox-pay", help="run the sandbox payment provider (Toss Payments v1 API stand-in)",
                        description="Faults come from SANDBOX_LATENCY_MS, SANDBOX_DECLINE_RATE, "

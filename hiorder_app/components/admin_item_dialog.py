@@ -23,6 +23,11 @@ def _input(name: str, **props) -> rx.Component:
     return rx.input(id=f"item_{name}", name=name, default_value=S.form[name], width="100%", size="2", **props)
 
 
+def _text_area(name: str) -> rx.Component:
+    return rx.text_area(id=f"item_{name}", name=name, default_value=S.form[name], rows="3", width="100%",
+                        resize="vertical")
+
+
 def _switch(ko: str, en: str, checked, on_change) -> rx.Component:
     return rx.el.label(
         rx.hstack(rx.switch(checked=checked, on_change=on_change, aria_label=t(ko, en)), rx.text(t(ko, en), size="2"),
@@ -90,23 +95,24 @@ def item_dialog() -> rx.Component:
                     rx.grid(
                         field("item_name_ko", "이름(한국어)", "Name (Korean)", _input("name_ko", required=True)),
                         field("item_name_en", "이름(영어)", "Name (English)", _input("name_en")),
-                        field("item_description_ko", "설명(한국어)", "Description (Korean)",
-                              rx.text_area(id="item_description_ko", name="description_ko",
-                                           default_value=S.form["description_ko"], rows="3")),
-                        field("item_description_en", "설명(영어)", "Description (English)",
-                              rx.text_area(id="item_description_en", name="description_en",
-                                           default_value=S.form["description_en"], rows="3")),
-                        field("item_price", "가격(원)", "Price (won)", _input("price", input_mode="numeric")),
+                        field("item_description_ko", "설명(한국어)", "Description (Korean)", _text_area("description_ko")),
+                        field("item_description_en", "설명(영어)", "Description (English)", _text_area("description_en")),
                         field("item_kind", "종류", "Kind", _select("item_kind", S.form_kind, S.set_form_kind, kinds,
                                                                  t("종류", "Kind"))),
                         field("item_category", "카테고리", "Category",
                               _select("item_category", S.form_category, S.set_form_category, categories,
                                       t("카테고리", "Category"))),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.grid(
+                        field("item_price", "가격(원)", "Price (won)", _input("price", input_mode="numeric")),
                         field("item_stock", "재고", "Stock", _input("stock", input_mode="numeric"),
                               hint=t("비워 두면 무제한", "Empty means unlimited")),
                         field("item_sort_order", "정렬 순서", "Sort order", _input("sort_order", input_mode="numeric"),
                               hint=t("작을수록 앞에 보여요", "Lower comes first")),
-                        columns="2",
+                        columns="3",
                         spacing="3",
                         width="100%",
                     ),
@@ -131,7 +137,7 @@ def item_dialog() -> rx.Component:
                 on_submit=S.save_item,
                 reset_on_submit=False,
             ),
-            max_width="640px",
+            max_width="680px",
         ),
         open=S.item_dialog_open,
         on_open_change=lambda _open: S.close_item_dialog(),

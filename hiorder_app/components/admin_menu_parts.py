@@ -24,11 +24,11 @@ def _category_row(c) -> rx.Component:
         rx.switch(checked=c["visible"].to(bool), on_change=lambda v: S.set_category_visible(c["key"], v),
                   aria_label=c["visible_label"], size="1"),
         rx.hstack(
-            rx.icon_button(rx.icon("chevron-up", size=16), on_click=S.move_category(c["key"], -1),
+            rx.icon_button(rx.icon("chevron-up"), on_click=S.move_category(c["key"], -1),
                            disabled=c["first"].to(bool), aria_label=c["up_label"], variant="ghost", size="1"),
-            rx.icon_button(rx.icon("chevron-down", size=16), on_click=S.move_category(c["key"], 1),
+            rx.icon_button(rx.icon("chevron-down"), on_click=S.move_category(c["key"], 1),
                            disabled=c["last"].to(bool), aria_label=c["down_label"], variant="ghost", size="1"),
-            rx.icon_button(rx.icon("pencil", size=14), on_click=S.open_rename(c["key"]), aria_label=c["rename_label"],
+            rx.icon_button(rx.icon("pencil"), on_click=S.open_rename(c["key"]), aria_label=c["rename_label"],
                            variant="ghost", size="1", color_scheme="gray"),
             spacing="1",
         ),
@@ -102,10 +102,16 @@ def category_panel() -> rx.Component:
 
 
 # ---- items ---------------------------------------------------------------------------------------
+def _icon_action(icon: str, label, on_click, color: str = "orange") -> rx.Component:
+    # No `size` on the button: that would resize the icon too.
+    return rx.tooltip(rx.icon_button(rx.icon(icon, size=17), on_click=on_click, aria_label=label, variant="ghost",
+                                     color_scheme=color, margin="0 2px"), content=label)
+
+
 def _delete_button(i) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=16), aria_label=i["delete_label"],
-                                               variant="ghost", color_scheme="red", size="2")),
+        rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=17), aria_label=i["delete_label"],
+                                               variant="ghost", color_scheme="red", margin="0 2px")),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("메뉴 삭제", "Delete item")),
             rx.alert_dialog.description(i["delete_confirm"]),
@@ -150,13 +156,12 @@ def _item_row(i) -> rx.Component:
             spacing="1", wrap="wrap",
         )),
         rx.table.cell(rx.hstack(
-            rx.icon_button(rx.icon("pencil", size=16), on_click=S.open_edit_item(i["key"]),
-                           aria_label=i["edit_label"], variant="ghost", size="2"),
-            rx.icon_button(rx.cond(i["active"].to(bool), rx.icon("eye-off", size=16), rx.icon("eye", size=16)),
-                           on_click=S.set_active(i["key"], ~i["active"].to(bool)), aria_label=i["active_label"],
-                           variant="ghost", size="2", color_scheme="gray"),
+            _icon_action("pencil", i["edit_label"], S.open_edit_item(i["key"])),
+            rx.cond(i["active"].to(bool),
+                    _icon_action("eye-off", i["active_label"], S.set_active(i["key"], False), "gray"),
+                    _icon_action("eye", i["active_label"], S.set_active(i["key"], True), "gray")),
             rx.cond(i["ordered"].to(bool), rx.fragment(), _delete_button(i)),
-            spacing="2",
+            spacing="1",
         )),
         align="center",
         opacity=rx.cond(i["active"].to(bool), "1", "0.6"),

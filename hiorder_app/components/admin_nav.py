@@ -75,6 +75,7 @@ def admin_shell(current: str, *children, max_width: str = "1200px") -> rx.Compon
         ),
         min_height="100vh",
         background="var(--gray-2)",
+        class_name="admin-shell",
     )
 
 

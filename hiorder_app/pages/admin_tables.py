@@ -9,7 +9,7 @@ _PRINT_CSS = """
 @media print {
   @page { size: A4; margin: 12mm; }
   .no-print { display: none !important; }
-  body, .rt-Theme { background: white !important; }
+  body, .rt-Theme, .admin-shell { background: white !important; }
   .qr-sheet { grid-template-columns: repeat(3, 1fr) !important; gap: 8mm !important; }
   .qr-card { break-inside: avoid; box-shadow: none !important; border: 1px solid #999 !important; }
 }
@@ -27,10 +27,11 @@ def _row(r) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.button(rx.icon("qr-code", size=16), "QR", on_click=S.show_qr(r["key"]), aria_label=r["qr_label"],
                       variant="soft", size="2"),
-            rx.icon_button(rx.icon("pencil", size=16), on_click=S.open_rename(r["key"]), aria_label=r["rename_label"],
-                           variant="ghost", size="2"),
-            confirm(rx.icon_button(rx.icon("key-round", size=16), aria_label=r["reissue_label"], variant="ghost",
-                                   size="2", color_scheme="gray"),
+            rx.tooltip(rx.icon_button(rx.icon("pencil", size=16), on_click=S.open_rename(r["key"]),
+                                      aria_label=r["rename_label"], variant="soft", color_scheme="gray"),
+                       content=r["rename_label"]),
+            confirm(rx.icon_button(rx.icon("key-round", size=16), aria_label=r["reissue_label"], variant="soft",
+                                   color_scheme="gray"),
                     t("비밀번호를 재발급할까요?", "Issue a new password?"),
                     t("이 테이블의 태블릿은 로그아웃되고, 이전 QR 코드는 더 이상 쓸 수 없어요.",
                       "This table's tablet is signed out and its previous QR codes stop working."),

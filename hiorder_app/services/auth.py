@@ -14,8 +14,8 @@ from ..settings import get_settings
 from .db import session_scope
 from .passwords import verify_password
 from .principal import Principal
-from .table_sessions import lock_table, open_table_session
 from .table_links import read_token
+from .table_sessions import lock_table, open_table_session
 
 
 def _token_hash(token: str) -> str:

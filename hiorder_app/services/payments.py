@@ -110,8 +110,41 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
         if exc.code in OUR_FAULT:
             log.error("provider refused our credentials (%s): check PAYMENT_SECRET_KEY", exc.code)
             raise PaymentProblem("payment.delayed") from exc
+        if exc.code == "ALREADY_PROCESSED_PAYMENT":
+            return _already_processed(order_id, payment_key, payment_ref, exc, gateway)
+        if exc.code == "INVALID_REQUEST":
+            return _not_this_orders(order_id, payment_key, exc)
         return _declined(order_id, payment_key, exc)
     return settle(result, gateway)
+
+
+def _already_processed(order_id: int, payment_key: str, payment_ref: str, exc: PaymentDeclined,
+                       gateway: PaymentGateway) -> PaymentOutcome:
+    """The provider already approved a payment for this order: another tab's confirm won the race, and
+    its answer may not be recorded yet. Settle that payment instead of cancelling a paid order."""
+    try:
+        found = gateway.get_payment_by_order(payment_ref)
+    except PaymentUnavailable as err:
+        raise PaymentProblem("payment.delayed") from err
+    if found is None or found.status != "DONE":
+        return _declined(order_id, payment_key, exc)
+    outcome = settle(found, gateway)
+    if found.payment_key != payment_key:
+        with session_scope() as s:
+            _mark(s, payment_key, FAILED, code=exc.code)
+    return outcome
+
+
+def _not_this_orders(order_id: int, payment_key: str, exc: PaymentDeclined) -> PaymentOutcome:
+    """The provider says the key does not go with this order or amount (a forged or mixed-up redirect) and
+    did nothing. Forget the attempt, so it neither cancels this order nor claims another order's key."""
+    log.warning("payment key %s refused for order %s (%s): not this order's", payment_key, order_id, exc.code)
+    with session_scope() as s:
+        payment = s.exec(select(Payment).where(Payment.payment_key == payment_key, Payment.order_id == order_id,
+                                               Payment.status == CONFIRMING).with_for_update()).first()
+        if payment is not None:
+            s.delete(payment)
+    raise PaymentProblem("payment.unknown_order") from exc
 
 
 def _declined(order_id: int, payment_key: str, exc: PaymentDeclined) -> PaymentOutcome:

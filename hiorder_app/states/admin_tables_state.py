@@ -5,6 +5,7 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..services import admin_tables, table_links
+from ..settings import get_settings
 from .formatting import store_time
 from .session_state import SessionState
 
@@ -148,7 +149,7 @@ class AdminTablesState(SessionState):
             self._show_error(exc)
             return
         self.qr = {"number": str(link.number), "name": link.name, "url": link.url, "qr": link.qr,
-                   "expires": store_time(link.expires_at)}
+                   "expires": link.expires_at.astimezone(get_settings().tz).strftime("%Y-%m-%d")}
 
     @rx.event
     def close_qr(self):

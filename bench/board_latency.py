@@ -1,0 +1,516 @@
+"""Board latency: how long after a payment is confirmed its card shows on an admin board in Chromium.
+
+    .venv/bin/python bench/board_latency.py [--tablets 100] [--idle-orders 20] [--jitter 0.5] [--workers 2]
+
+What runs (all on this machine, see bench/board_stack.py for the plumbing):
+  * PostgreSQL: the database named by --database-url is DROPPED, recreated, and set up with
+    `python -m hiorder_app setup` (migrations + the demo store); tables 11..N are added.
+  * the sandbox payment provider as its own process (`python -m hiorder_app sandbox-pay`);
+  * the app as production runs it: `reflex run --env prod --single-port` with REDIS_URL set, so Reflex
+    keeps client state in Redis and serves frontend and backend from GRANIAN_WORKERS=--workers
+    processes on one port; PAYMENT_API_BASE points at the sandbox. It is built and run from a private
+    copy of the app's sources in --workdir, not in this checkout's .web (see board_stack.py);
+  * headless Chromium (Playwright) signed in as the demo admin, on /admin/board, showing "실시간".
+
+The tablets are simulated in this process, through the SERVICE layer against the same database and
+Redis (so the post-commit publish goes to `hiorder:store:<id>` exactly as from a backend worker): each
+signs in as its table account, `payments.start_checkout`, pays on the provider's hosted checkout page
+with httpx (GET the page, POST its "Pay" form, follow nothing: the 303 carries paymentKey/orderId/
+amount), then `payments.confirm`. The bench takes time.time() right after confirm returns.
+
+On the page, a MutationObserver (installed with page.evaluate) stamps `performance.timeOrigin +
+performance.now()` the first time each card (role=article, aria-label "<N>번 테이블 주문 #<id>") is in
+the DOM, so the browser stamps the arrival itself, with no polling. Both clocks are epoch-based on the
+same machine; the small offset between them is measured (min-RTT of page.evaluate round trips) and
+taken out. Latency = browser arrival - confirm return.
+
+Scenarios:
+  * idle: --idle-orders orders one after another, each waiting for its card, then a short pause;
+  * load: all --tablets tablets order at once (a barrier, then a uniform 0..--jitter s delay each).
+Then the board must show every card of both scenarios exactly once (counted in the DOM).
+
+Beside them, the floor: a redis-py publisher and subscriber in this process, same payload as an
+OrderPaid message, --floor-samples sequential publish -> receive times. And, to split the latency, a
+probe subscribed to the store's channel in this process stamps each OrderPaid message as it leaves
+Redis: "publish -> card" is the app's own share (hub, Reflex state in Redis, websocket, React).
+Percentiles are nearest-rank.
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis
+import sqlalchemy as sa
+from sqlmodel import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import board_stack as stack  # noqa: E402
+from hiorder_app.domain.models import MenuItem  # noqa: E402
+from hiorder_app.services import accounts, auth, payments  # noqa: E402
+from hiorder_app.services.db import session_scope  # noqa: E402
+from hiorder_app.services.event_bus import channel  # noqa: E402
+from hiorder_app.services.overload import OrderingBusy  # noqa: E402
+from hiorder_app.services.payment_gateway import reset_gateway  # noqa: E402
+from hiorder_app.services.principal import Principal  # noqa: E402
+from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, DEMO_TABLES  # noqa: E402
+from hiorder_app.settings import get_settings  # noqa: E402
+
+TARGETS = {"idle": {"p50": 40.0}, "load": {"p50": 100.0, "p99": 300.0}}
+# What each order holds: a main and a drink, both without a stock limit in the demo menu.
+ORDER_ITEMS = [("Bibimbap", 1), ("Cola", 1)]
+
+# Stamps each card the first time it is in the DOM: inserted, or an existing element relabelled
+# (React may reuse a grid slot when a card is sorted in before others).
+OBSERVER_JS = """() => {
+  const seen = window.__arrivals = {};
+  const scan = () => {
+    const t = performance.timeOrigin + performance.now();
+    for (const el of document.querySelectorAll('[role="article"][aria-label]')) {
+      const label = el.getAttribute('aria-label');
+      if (!(label in seen)) seen[label] = t;
+    }
+  };
+  scan();
+  window.__observer = new MutationObserver(scan);
+  window.__observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                             attributeFilter: ['aria-label']});
+  return Object.keys(seen).length;
+}"""
+CARD_LABELS_JS = """() => [...document.querySelectorAll('[role="article"][aria-label]')]
+  .map(el => el.getAttribute('aria-label'))"""
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tablets", type=int, default=100, help="tablets ordering at once in the load scenario (100)")
+    p.add_argument("--idle-orders", type=int, default=20, help="sequential orders in the idle scenario (20)")
+    p.add_argument("--jitter", type=float, default=0.5, help="load: each tablet starts within 0..JITTER s (0.5)")
+    p.add_argument("--workers", type=int, default=2, help="backend worker processes, GRANIAN_WORKERS (2)")
+    p.add_argument("--floor-samples", type=int, default=2000, help="Redis publish->receive samples (2000)")
+    p.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/hiorder_bench_board",
+                   help="PostgreSQL database to DROP, recreate and use")
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/9",
+                   help="Redis for Reflex state and the event channel (note: pub/sub ignores the db number)")
+    p.add_argument("--workdir", type=Path, default=Path("/tmp/hiorder-bench-board"),
+                   help="where the app copy is built and run, and the logs go (kept between runs)")
+    p.add_argument("--port", type=int, default=0, help="the app's one port (default: a free one)")
+    p.add_argument("--build-timeout", type=float, default=900, help="seconds for the prod build and start (900)")
+    return p.parse_args()
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
+
+
+@dataclass
+class Stats:
+    name: str
+    values: list[float]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    def row(self) -> tuple:
+        v = self.values
+        return (self.name, self.n, pct(v, 50), pct(v, 99), max(v) if v else float("nan"))
+
+
+# --- the tablets ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tablet:
+    principal: Principal
+    http: httpx.Client  # its "browser" for the provider's hosted checkout page
+
+
+@dataclass
+class Paid:
+    label: str
+    order_id: int
+    confirmed_at: float  # time.time() right after payments.confirm returned
+    place_ms: float  # start_checkout (the order placed, stock held)
+    checkout_ms: float  # the hosted checkout page: GET and POST
+    confirm_ms: float  # payments.confirm: DB, provider confirm, PAID commit and its publish
+    busy_retries: int = 0
+
+
+def card_label(table_number: int, order_id: int) -> str:
+    return f"{table_number}번 테이블 주문 #{order_id}"
+
+
+def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str) -> Paid:
+    """One diner's order: place it, pay on the checkout page, confirm. OrderingBusy is retried after
+    the hint it carries, as the tablet's /busy page does."""
+    retries = 0
+    while True:
+        t0 = time.perf_counter()
+        try:
+            start = payments.start_checkout(tablet.principal, lines, f"{app_url}/pay/success", f"{app_url}/pay/fail")
+            break
+        except OrderingBusy as exc:
+            retries += 1
+            time.sleep(exc.retry_after)
+    t1 = time.perf_counter()
+    back = stack.pay_at_checkout(tablet.http, start.checkout_url)
+    t2 = time.perf_counter()
+    outcome = payments.confirm(tablet.principal, back["paymentKey"], back["orderId"], back["amount"])
+    confirmed_at = time.time()
+    t3 = time.perf_counter()
+    if outcome.status != "PAID":
+        raise RuntimeError(f"order {start.order_id} is {outcome.status} after confirm")
+    return Paid(card_label(tablet.principal.table_number, start.order_id), start.order_id, confirmed_at,
+                (t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000, retries)
+
+
+def build_tablets(n: int) -> tuple[int, list[Tablet], list[tuple[int, int]]]:
+    store_id = accounts.store_id_by_code(DEMO_STORE_CODE)
+    for number in range(DEMO_TABLES + 1, n + 1):
+        accounts.create_table_account(store_id, number, DEMO_TABLE_PASSWORD)
+    tablets = [Tablet(auth.sign_in(DEMO_STORE_CODE, f"table{number}", DEMO_TABLE_PASSWORD)[1],
+                      httpx.Client(timeout=10)) for number in range(1, n + 1)]
+    with session_scope() as s:
+        ids = {name: item_id for item_id, name in s.exec(
+            select(MenuItem.id, MenuItem.name_en).where(MenuItem.store_id == store_id)).all()}
+    return store_id, tablets, [(ids[name], qty) for name, qty in ORDER_ITEMS]
+
+
+# --- Redis: the probe on the store's channel, and the floor ---------------------------------------
+
+
+class Probe:
+    """Subscribed to the store's channel in this process: when each OrderPaid left Redis."""
+
+    def __init__(self, url: str, store_id: int):
+        self._pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(channel(store_id))
+        self.paid_at: dict[int, float] = {}
+        self.payload: bytes = b""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="probe", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            msg = self._pubsub.get_message(timeout=0.2)
+            if msg is None:
+                continue
+            at = time.time()
+            event = json.loads(msg["data"])
+            if event.get("type") == "OrderPaid":
+                self.paid_at.setdefault(event["payload"]["order_id"], at)
+                self.payload = msg["data"]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self._pubsub.close()
+
+
+def redis_floor(url: str, payload: bytes, samples: int) -> list[float]:
+    """publish -> receive in ms, one message at a time, publisher and subscriber in this process."""
+    name = "hiorder:bench:floor"  # outside the app's hiorder:store:* pattern
+    client = redis.Redis.from_url(url)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(name)
+    while pubsub.get_message(timeout=0.1) is not None:  # drain the subscribe confirmation
+        pass
+    got = threading.Event()
+    received: list[float] = []
+    done = threading.Event()
+
+    def listen() -> None:
+        while not done.is_set():
+            if pubsub.get_message(timeout=0.2) is not None:
+                received.append(time.perf_counter())
+                got.set()
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    out = []
+    try:
+        for _ in range(samples):
+            got.clear()
+            sent = time.perf_counter()
+            client.publish(name, payload)
+            if not got.wait(2):
+                raise RuntimeError("floor: a message did not come back")
+            out.append((received[-1] - sent) * 1000)
+    finally:
+        done.set()
+        listener.join(2)
+        pubsub.close()
+        client.close()
+    return out
+
+
+# --- the board in Chromium ------------------------------------------------------------------------
+
+
+def open_board(browser, app_url: str):
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{app_url}/login")
+    page.get_by_label("매장 코드").fill(DEMO_STORE_CODE)
+    page.get_by_label("아이디").fill(DEMO_ADMIN[0])
+    page.get_by_label("비밀번호").fill(DEMO_ADMIN[1])
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(f"{app_url}/admin")
+    page.goto(f"{app_url}/admin/board")
+    page.get_by_text("실시간", exact=True).wait_for()
+    page.evaluate(OBSERVER_JS)
+    return page
+
+
+def clock_offset_ms(page, rounds: int = 30) -> tuple[float, float]:
+    """(browser epoch ms - python epoch ms, uncertainty ms), from the round trip with the smallest RTT."""
+    best = None
+    for _ in range(rounds):
+        t0 = time.time()
+        b = page.evaluate("() => performance.timeOrigin + performance.now()")
+        t1 = time.time()
+        if best is None or t1 - t0 < best[0]:
+            best = (t1 - t0, b - (t0 + t1) / 2 * 1000)
+    return best[1], best[0] * 1000 / 2
+
+
+def wait_for_cards(page, labels: list[str], timeout_ms: float) -> bool:
+    try:
+        page.wait_for_function("labels => labels.every(l => l in window.__arrivals)", arg=labels,
+                               timeout=timeout_ms)
+        return True
+    except Exception:  # playwright's TimeoutError: reported as missing cards below
+        return False
+
+
+@dataclass
+class Scenario:
+    name: str
+    paid: list[Paid] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    offset_ms: float = 0.0
+    offset_err_ms: float = 0.0
+    wall_s: float = 0.0
+    latency: list[float] = field(default_factory=list)  # confirm return -> card in DOM
+    app_share: list[float] = field(default_factory=list)  # OrderPaid out of Redis (probe) -> card in DOM
+    after_publish: list[float] = field(default_factory=list)  # probe -> confirm return (work after publish)
+    missing: list[str] = field(default_factory=list)
+
+    def settle(self, page, probe: Probe) -> None:
+        ok = wait_for_cards(page, [p.label for p in self.paid], 20_000)
+        arrivals = page.evaluate("() => window.__arrivals")
+        for p in self.paid:
+            at = arrivals.get(p.label)
+            if at is None:
+                self.missing.append(p.label)
+                continue
+            at = (at - self.offset_ms) / 1000
+            self.latency.append((at - p.confirmed_at) * 1000)
+            if p.order_id in probe.paid_at:
+                self.app_share.append((at - probe.paid_at[p.order_id]) * 1000)
+                self.after_publish.append((p.confirmed_at - probe.paid_at[p.order_id]) * 1000)
+        if not ok and not self.missing:
+            self.failures.append("timed out waiting for cards")
+
+
+def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, probe: Probe) -> Scenario:
+    sc = Scenario("idle")
+    sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
+    start = time.perf_counter()
+    for i in range(orders):
+        paid = pay_one(tablets[i % len(tablets)], lines, app_url)
+        sc.paid.append(paid)
+        if not wait_for_cards(page, [paid.label], 10_000):
+            sc.failures.append(f"{paid.label}: no card within 10 s")
+        time.sleep(0.3)  # let everything go quiet before the next one
+    sc.wall_s = time.perf_counter() - start
+    sc.settle(page, probe)
+    return sc
+
+
+def run_load(page, tablets: list[Tablet], lines, app_url: str, jitter: float, probe: Probe) -> Scenario:
+    sc = Scenario("load")
+    sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
+    barrier = threading.Barrier(len(tablets) + 1)
+    rng = random.Random(42)
+    delays = [rng.uniform(0, jitter) for _ in tablets]
+
+    def diner(i: int) -> Paid:
+        barrier.wait()
+        time.sleep(delays[i])
+        return pay_one(tablets[i], lines, app_url)
+
+    with ThreadPoolExecutor(max_workers=len(tablets)) as pool:
+        futures = [pool.submit(diner, i) for i in range(len(tablets))]
+        barrier.wait()
+        start = time.perf_counter()
+        for f in futures:
+            try:
+                sc.paid.append(f.result())
+            except Exception as exc:  # reported, and the board check below shows what is missing
+                sc.failures.append(f"{type(exc).__name__}: {exc}")
+        sc.wall_s = time.perf_counter() - start
+    sc.settle(page, probe)
+    return sc
+
+
+def board_check(page, scenarios: list[Scenario]) -> dict:
+    page.wait_for_timeout(1000)  # anything late or doubled would show by now
+    counts = Counter(page.evaluate(CARD_LABELS_JS))
+    expected = {p.label for sc in scenarios for p in sc.paid}
+    return {"expected": len(expected), "cards": sum(counts.values()),
+            "lost": sorted(expected - set(counts)), "twice": sorted(k for k, n in counts.items() if n > 1),
+            "extra": sorted(set(counts) - expected)}
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def verdict(value: float, limit: float) -> str:
+    return f"{'met' if value <= limit else 'MISSED'} (<= {limit:.0f})"
+
+
+def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, check: dict, args) -> None:
+    idle, load = scenarios
+    print("\n## Board latency: payment confirmed -> card on the admin board (Chromium)\n")
+    print(f"{args.workers} backend workers (reflex prod, granian, Redis state), {args.tablets} tablets, "
+          f"jitter 0..{args.jitter:.2f} s, {os.cpu_count()} CPUs; payload {payload_bytes} B\n")
+    print("| measure | n | p50 ms | p99 ms | max ms | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    rows = [
+        (Stats("idle: confirm -> card", idle.latency), f"p50 {verdict(pct(idle.latency, 50), 40)}"),
+        (Stats("load: confirm -> card", load.latency),
+         f"p50 {verdict(pct(load.latency, 50), 100)}, p99 {verdict(pct(load.latency, 99), 300)}"),
+        (Stats("idle: Redis -> card (app's share)", idle.app_share), ""),
+        (Stats("load: Redis -> card (app's share)", load.app_share), ""),
+        (Stats("Redis publish -> receive (floor)", floor), "floor"),
+    ]
+    for stats, target in rows:
+        name, n, p50, p99, mx = stats.row()
+        print(f"| {name} | {n} | {p50:.1f} | {p99:.1f} | {mx:.1f} | {target} |")
+    ok = not (check["lost"] or check["twice"] or check["extra"])
+    print(f"\nBoard: {check['cards']} cards for {check['expected']} paid orders: {len(check['lost'])} lost, "
+          f"{len(check['twice'])} twice, {len(check['extra'])} unexpected -> {'ok' if ok else 'NOT OK'}")
+    for key in ("lost", "twice", "extra"):
+        if check[key]:
+            print(f"  {key}: {check[key][:10]}{' ...' if len(check[key]) > 10 else ''}")
+
+    print("\nTablet side (this process, service layer), ms:")
+    print(f"{'':8}{'orders':>8}{'wall s':>8}{'place p50':>11}{'pay page p50':>14}{'confirm p50':>13}"
+          f"{'confirm p99':>13}{'after publish p50':>19}{'busy retries':>14}{'clock offset':>14}")
+    for sc in scenarios:
+        p = sc.paid
+        print(f"{sc.name:8}{len(p):8}{sc.wall_s:8.1f}{pct([x.place_ms for x in p], 50):11.1f}"
+              f"{pct([x.checkout_ms for x in p], 50):14.1f}{pct([x.confirm_ms for x in p], 50):13.1f}"
+              f"{pct([x.confirm_ms for x in p], 99):13.1f}{pct(sc.after_publish, 50):19.1f}"
+              f"{sum(x.busy_retries for x in p):14}{sc.offset_ms:+10.2f}±{sc.offset_err_ms:.2f}")
+        for failure in sc.failures[:5]:
+            print(f"  {sc.name} failure: {failure}")
+    print("\n'after publish': confirm returns this long after its OrderPaid left Redis (the post-commit "
+          "publish runs inside confirm), so 'confirm -> card' slightly understates commit -> card.")
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    args = parse_args()
+    url = sa.make_url(args.database_url)
+    if not url.drivername.startswith("postgresql"):
+        sys.exit("this benchmark needs PostgreSQL")
+    stack.install_stop_on_sigterm()
+    workdir: Path = args.workdir
+    logdir = workdir / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    port, sandbox_port = args.port or stack.free_port(), stack.free_port()
+    app_url, sandbox_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}"
+    common = {"DATABASE_URL": url.render_as_string(hide_password=False), "REDIS_URL": args.redis_url,
+              "PAYMENT_API_BASE": sandbox_url, "SANDBOX_PAY_MOUNTED": "false",
+              # Cheap password hashes for the bench's own accounts only; sign-in is not measured.
+              "BCRYPT_ROUNDS": "4"}
+    os.environ.update(common)
+    get_settings.cache_clear()
+    reset_gateway()
+
+    procs = stack.Processes(logdir)
+    browser = playwright = probe = None
+    tablets: list[Tablet] = []
+    try:
+        print(f"app copy in {workdir}; logs in {logdir}")
+        stack.copy_app(workdir)
+        print(f"database {url.database}: recreating; python -m hiorder_app setup")
+        stack.recreate_database(url)
+        setup = procs.start("setup", [stack.PYTHON, "-m", "hiorder_app", "setup"], common, workdir)
+        if setup.wait() != 0:
+            raise RuntimeError(f"setup failed:\n{stack.tail(logdir / 'setup.log')}")
+        procs.children.clear()
+        store_id, tablets, lines = build_tablets(max(args.tablets, 1))
+        print(f"store {store_id}: {len(tablets)} tablets signed in")
+
+        procs.start("sandbox", [stack.PYTHON, "-m", "hiorder_app", "sandbox-pay", "--port", str(sandbox_port),
+                                "--log-level", "warning"], common, workdir)
+        stack.wait_http(f"{sandbox_url}/sandbox/faults", procs, 30, ok=lambda r: r.status_code < 500)
+        t0 = time.perf_counter()
+        print(f"reflex run --env prod on {app_url}, {args.workers} workers (building; the first time takes minutes)")
+        procs.start("app", [str(Path(stack.PYTHON).parent / "reflex"), "run", "--env", "prod", "--single-port",
+                            "--backend-host", "127.0.0.1", "--backend-port", str(port)],
+                    {**stack.tool_env(workdir), **common, "GRANIAN_WORKERS": str(args.workers)}, workdir)
+        stack.wait_http(f"{app_url}/ping", procs, args.build_timeout)
+        stack.wait_http(f"{app_url}/login", procs, 60)
+        print(f"app up in {time.perf_counter() - t0:.0f}s")
+
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=stack.CHROMIUM, args=stack.CHROMIUM_ARGS)
+        page = open_board(browser, app_url)
+        print("board open and live; observer installed")
+        probe = Probe(args.redis_url, store_id)
+
+        idle = run_idle(page, tablets, lines, app_url, args.idle_orders, probe)
+        print(f"idle: {len(idle.paid)} orders, p50 {pct(idle.latency, 50):.1f} ms")
+        payload = probe.payload or b"x" * 700
+        floor = redis_floor(args.redis_url, payload, args.floor_samples)
+        print(f"floor: p50 {pct(floor, 50):.3f} ms over {len(floor)} samples")
+        load = run_load(page, tablets[:args.tablets], lines, app_url, args.jitter, probe)
+        print(f"load: {len(load.paid)} orders in {load.wall_s:.1f}s, p50 {pct(load.latency, 50):.1f} ms")
+        check = board_check(page, [idle, load])
+        report([idle, load], floor, len(payload), check, args)
+    finally:
+        if probe is not None:
+            probe.close()
+        for tablet in tablets:
+            tablet.http.close()
+        if browser is not None:
+            browser.close()
+        if playwright is not None:
+            playwright.stop()
+        procs.stop_all()
+        reset_gateway()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; child processes stopped")
