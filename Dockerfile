@@ -33,8 +33,15 @@ ENV REFLEX_BUN_PATH=/app/.tools/node_modules/.bin/bun
 # Compile and export the production frontend now, so the container starts without building it.
 RUN reflex export --frontend-only --no-zip --env prod && rm -rf /tmp/bun-cache
 
-RUN useradd --create-home --uid 10001 hiorder && chown -R hiorder /app
+RUN useradd --create-home --uid 10001 hiorder && mkdir -p /app/uploaded_files && chown -R hiorder /app
 USER hiorder
+
+# Menu photos uploaded by admins outlive the container.
+ENV REFLEX_UPLOADED_FILES_DIR=/app/uploaded_files
+VOLUME ["/app/uploaded_files"]
+# The demo provider is served by the app unless a real one is configured (SANDBOX_PAY_MOUNTED=false plus
+# PAYMENT_API_BASE and keys). Without REDIS_URL the backend runs one worker; with it, GRANIAN_WORKERS sets how many.
+ENV SANDBOX_PAY_MOUNTED=true
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:8000/ping || exit 1

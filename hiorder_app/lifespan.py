@@ -47,15 +47,20 @@ async def deliver_live_events_forever():
     delay = 0.5
     while True:
         try:
-            client = aioredis.from_url(url)
-            async with client.pubsub() as pubsub:
-                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
-                # Whatever was published while we were not listening is in the read models: reload them.
-                hub.resync_all()
-                delay = 0.5
-                async for msg in pubsub.listen():
-                    if msg["type"] == "pmessage":
-                        hub.deliver(json.loads(msg["data"]))
+            # health_check_interval pings an idle connection, so one that died silently is noticed.
+            async with aioredis.from_url(url, health_check_interval=15, socket_keepalive=True) as client:
+                async with client.pubsub() as pubsub:
+                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    while True:
+                        msg = await pubsub.get_message(timeout=5.0)
+                        if msg is None:
+                            continue
+                        if msg["type"] == "psubscribe":
+                            # Subscribed (again): what was published meanwhile is in the read models.
+                            hub.resync_all()
+                            delay = 0.5
+                        elif msg["type"] == "pmessage":
+                            hub.deliver(json.loads(msg["data"]))
         except asyncio.CancelledError:
             raise
         except Exception as exc:

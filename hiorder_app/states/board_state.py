@@ -22,6 +22,9 @@ class BoardState(SessionState):
     calls: list[dict] = []
     live: bool = False
     sound: str = rx.LocalStorage("on", name="hiorder_board_sound")
+    # order id -> updated_at of the newest event applied: a late, older event (relayed after a newer one
+    # went out directly) must not move a card back.
+    _versions: dict[int, str] = {}
     # Moved on by the follow loop, so "minutes since payment" stays current without a reload.
     clock: str = ""
 
@@ -30,6 +33,7 @@ class BoardState(SessionState):
                 "lines": [[ln["name_ko"], ln["name_en"], ln["quantity"]] for ln in lines]}
 
     def _reload(self, principal: Principal) -> None:
+        self._versions = {}
         self.orders = [
             self._card(o.id, o.table_number, o.status, o.total, o.paid_at.isoformat() if o.paid_at else "",
                        [{"name_ko": ln.name_ko, "name_en": ln.name_en, "quantity": ln.quantity} for ln in o.lines])
@@ -44,6 +48,10 @@ class BoardState(SessionState):
         if kind == live_hub.RESYNC:
             self._reload(principal)
         elif kind in ("OrderPaid", "OrderStatusChanged"):
+            version = p.get("updated_at") or ""
+            if self._versions.get(p["order_id"], "") > version:
+                return False
+            self._versions[p["order_id"]] = version
             others = [o for o in self.orders if o["id"] != p["order_id"]]
             if p["status"] in ON_BOARD:
                 card = self._card(p["order_id"], p["table_number"], p["status"], p["total"], p["paid_at"] or "",

@@ -261,7 +261,6 @@ def test_order_events_are_published_to_redis_right_after_commit(db, store, real_
     set_redis_url(real_redis)
     listener = listen(real_redis, store.id)
 
-    started = time.monotonic()
     order_id = order(store, table=3)
     placed_returned = time.monotonic()
     # The post-commit hook has already published and marked the row by the time the call returns.
@@ -269,14 +268,14 @@ def test_order_events_are_published_to_redis_right_after_commit(db, store, real_
     assert placed.type == "OrderPlaced" and placed.published_at is not None and placed.attempts == 0
     got = listener.until(lambda e: e["id"] == placed.id, timeout=1.0)
     assert got["type"] == "OrderPlaced" and got["store_id"] == store.id
+    assert listener.received[-1][0] - placed_returned < 1.0
 
     pay(order_id)
     paid_returned = time.monotonic()
     paid_row = [r for r in outbox(order_id) if r.type == "OrderPaid"][0]
-    assert paid_row.published_at is not None
+    assert paid_row.published_at is not None and paid_row.attempts == 0
     got = listener.until(lambda e: e["id"] == paid_row.id, timeout=1.0)
     assert listener.received[-1][0] - paid_returned < 1.0
-    assert placed_returned - started < 1.0
 
     p = got["payload"]
     assert got["type"] == "OrderPaid" and got["store_id"] == store.id
@@ -315,9 +314,10 @@ def test_a_rolled_back_change_leaves_no_event_and_publishes_nothing(db, store, r
 def test_orders_go_on_while_redis_is_down_and_the_relay_publishes_each_event_once(
         db, store, real_redis, set_redis_url, listen, outage):
     dead_url, held_socket = unreachable_redis_url(outage)
-    try:
-        set_redis_url(dead_url)
-        orders, slowest = [], 0.0
+    set_redis_url(dead_url)
+    orders, took = [], []
+
+    def place_and_pay_three() -> None:
         for table in (1, 2, 3):
             for step in ("place", "pay"):
                 started = time.monotonic()
@@ -325,10 +325,16 @@ def test_orders_go_on_while_redis_is_down_and_the_relay_publishes_each_event_onc
                     orders.append(order(store, table))
                 else:
                     pay(orders[-1])
-                slowest = max(slowest, time.monotonic() - started)
-    finally:
-        if held_socket is not None:
-            held_socket.close()
+                took.append(time.monotonic() - started)
+
+    # In a thread with a deadline: were the timeouts gone, this would fail instead of hanging.
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            pool.submit(place_and_pay_three).result(timeout=15)
+        finally:
+            if held_socket is not None:
+                held_socket.close()  # also releases a call stuck on it
+    slowest = max(took)
     # Short socket timeouts: a dead Redis costs a request at most about half a second.
     assert slowest < 1.0, f"a call took {slowest:.2f} s with Redis {outage}"
 
@@ -345,10 +351,10 @@ def test_orders_go_on_while_redis_is_down_and_the_relay_publishes_each_event_onc
     listener = listen(real_redis, store.id)
     with ThreadPoolExecutor(2) as pool:
         sent = list(pool.map(lambda _: relay_once(min_age_seconds=0), range(2)))
-    assert sorted(sent) == [0, 6]
+    assert sum(sent) == 6  # SKIP LOCKED: the rows are split between them (usually 6 + 0), never shared
     listener.flush()
     expected = {r.id: r.type for r in rows}
-    assert Counter(listener.ids()) == Counter(expected)  # each id once, nothing else
+    assert Counter(listener.ids()) == Counter(set(expected))  # each id once, nothing else
     by_id = {e["id"]: e for _, e in listener.received}
     assert {(by_id[i]["type"], by_id[i]["payload"]["order_id"]) for i in expected} == {
         (kind, order_id) for order_id in orders for kind in ("OrderPlaced", "OrderPaid")}
@@ -642,7 +648,8 @@ def views(store, table: int = 1) -> tuple[dict[int, str], dict[int, str]]:
     with statements() as sent:
         tablet = {o.id: o.status for o in order_views.table_orders(store.table_principal(table))}
         board = {o.id: o.status for o in order_views.board_orders(admin_of(store))}
-    assert sent and all("order_view" in sql and not WRITE_TABLES.search(sql) for sql in sent), sent
+    queries = [sql for sql in sent if not sql.startswith("BEGIN")]  # SQLite's BEGIN IMMEDIATE
+    assert queries and all("order_view" in sql and not WRITE_TABLES.search(sql) for sql in queries), queries
     return tablet, board
 
 
@@ -725,6 +732,7 @@ def test_a_reconnecting_board_subscribes_then_loads_and_misses_nothing(db, store
     later = order(store, table=4)
     pay(later)
     move(early, OrderStatus.ACCEPTED)
+    move(in_the_gap, OrderStatus.ACCEPTED)
     move(in_the_gap, OrderStatus.SERVED)
 
     for event in loop.run(_drain(board_queue)):  # in_the_gap's OrderPaid arrives again: harmless
