@@ -86,8 +86,10 @@ def item_dialog() -> rx.Component:
     categories = [rx.foreach(S.category_choices, lambda c: rx.select.item(c["name"], value=c["key"]))]
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.edit_key == "", t("메뉴 추가", "New menu item"), t("메뉴 수정", "Edit menu item"))),
-            rx.dialog.description(t("손님 태블릿에 보이는 그대로 적어 주세요.", "Write it as guests should read it on the tablet."),
+            rx.dialog.title(rx.cond(S.edit_key == "", t("메뉴 추가", "New menu item"),
+                                    t("메뉴 수정", "Edit menu item"))),
+            rx.dialog.description(t("손님 태블릿에 보이는 그대로 적어 주세요.",
+                                    "Write it as guests should read it on the tablet."),
                                   size="2", color_scheme="gray", margin_bottom="12px"),
             _photo(),
             rx.form(
@@ -95,8 +97,10 @@ def item_dialog() -> rx.Component:
                     rx.grid(
                         field("item_name_ko", "이름(한국어)", "Name (Korean)", _input("name_ko", required=True)),
                         field("item_name_en", "이름(영어)", "Name (English)", _input("name_en")),
-                        field("item_description_ko", "설명(한국어)", "Description (Korean)", _text_area("description_ko")),
-                        field("item_description_en", "설명(영어)", "Description (English)", _text_area("description_en")),
+                        field("item_description_ko", "설명(한국어)", "Description (Korean)",
+                              _text_area("description_ko")),
+                        field("item_description_en", "설명(영어)", "Description (English)",
+                              _text_area("description_en")),
                         field("item_kind", "종류", "Kind", _select("item_kind", S.form_kind, S.set_form_kind, kinds,
                                                                  t("종류", "Kind"))),
                         field("item_category", "카테고리", "Category",

@@ -10,7 +10,8 @@ def item_detail() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.vstack(
-                rx.image(src=menu_image_src(item["image"]), alt=item["name"].to(str), width="100%", border_radius="10px"),
+                rx.image(src=menu_image_src(item["image"]), alt=item["name"].to(str), width="100%",
+                         border_radius="10px"),
                 rx.dialog.title(item["name"].to(str)),
                 rx.dialog.description(item["description"].to(str)),
                 rx.text(item["price"].to(str), size="5", weight="bold", color_scheme="orange"),

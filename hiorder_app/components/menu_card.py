@@ -21,8 +21,8 @@ def menu_card(item) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.button(
-                rx.image(src=menu_image_src(item["image"]), alt=item["name"], width="100%", height="150px", object_fit="cover",
-                         border_radius="8px", opacity=rx.cond(item["sold_out"], "0.45", "1")),
+                rx.image(src=menu_image_src(item["image"]), alt=item["name"], width="100%", height="150px",
+                         object_fit="cover", border_radius="8px", opacity=rx.cond(item["sold_out"], "0.45", "1")),
                 on_click=TabletState.open_detail(item["key"]),
                 aria_label=item["detail_label"],
                 variant="ghost",

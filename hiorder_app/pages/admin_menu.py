@@ -14,7 +14,8 @@ def admin_menu_page() -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.heading(t("메뉴 관리", "Menu"), size="6"),
-                    rx.text(t("바꾼 내용은 손님 태블릿에 바로 반영돼요.", "Changes reach the guests' tablets right away."),
+                    rx.text(t("바꾼 내용은 손님 태블릿에 바로 반영돼요.",
+                              "Changes reach the guests' tablets right away."),
                             color_scheme="gray", size="2"),
                     spacing="1",
                 ),

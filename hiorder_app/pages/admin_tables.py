@@ -40,7 +40,8 @@ def _row(r) -> rx.Component:
                               disabled=~occupied, variant="soft", color_scheme="red", size="2"),
                     t("테이블을 정리할까요?", "Clear this table?"),
                     t("손님이 떠난 뒤에 하세요. 태블릿의 주문 내역이 비워지고 다음 손님이 새로 시작해요.",
-                      "Do this after the guests leave: the tablet's order list empties and the next party starts fresh."),
+                      "Do this after the guests leave: the tablet's order list empties and the next party "
+                      "starts fresh."),
                     t("정리하기", "Clear table"), S.clear_table(r["key"])),
             spacing="2", align="center",
         )),
@@ -51,7 +52,8 @@ def _row(r) -> rx.Component:
 def _create_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.vstack(rx.el.label(t("테이블 번호", "Table number"), html_for="new_table_number", style={"fontWeight": 500}),
+            rx.vstack(rx.el.label(t("테이블 번호", "Table number"), html_for="new_table_number",
+                                  style={"fontWeight": 500}),
                       rx.input(id="new_table_number", name="number", input_mode="numeric", placeholder="11",
                                width="120px", required=True), spacing="1"),
             rx.vstack(rx.el.label(t("테이블 이름 (선택)", "Table name (optional)"), html_for="new_table_name",
@@ -111,7 +113,8 @@ def _sheet_card(link) -> rx.Component:
             rx.heading(t("테이블 ", "Table ") + link["number"].to(str), size="7", as_="h2"),
             rx.text(link["name"], color_scheme="gray"),
             rx.image(src=link["qr"].to(str), alt=t("QR 코드", "QR code"), width="180px", height="180px"),
-            rx.text(t("태블릿 카메라로 찍으면 이 테이블로 로그인돼요.", "Scan with the tablet to sign in as this table."),
+            rx.text(t("태블릿 카메라로 찍으면 이 테이블로 로그인돼요.",
+                      "Scan with the tablet to sign in as this table."),
                     size="1", color_scheme="gray", text_align="center"),
             align="center",
             spacing="2",

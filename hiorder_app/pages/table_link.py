@@ -12,7 +12,8 @@ def table_link_page() -> rx.Component:
                           justify="between", width="100%", align="center"),
                 rx.cond(
                     TableLinkState.error == "",
-                    rx.hstack(rx.spinner(size="3"), rx.text(t("테이블로 로그인하는 중…", "Signing in as the table…"), size="4"),
+                    rx.hstack(rx.spinner(size="3"),
+                              rx.text(t("테이블로 로그인하는 중…", "Signing in as the table…"), size="4"),
                               align="center", spacing="3"),
                     rx.vstack(
                         rx.heading(t("QR 로그인 실패", "QR sign-in failed"), size="6"),

@@ -33,7 +33,8 @@ UPLOAD_SUBDIR = "menu"
 # (ko, en) field names, so a refusal names the field in the reader's language.
 F_NAME_KO, F_NAME_EN = ("이름(한국어)", "Name (Korean)"), ("이름(영어)", "Name (English)")
 F_DESC_KO, F_DESC_EN = ("설명(한국어)", "Description (Korean)"), ("설명(영어)", "Description (English)")
-F_CAT_KO, F_CAT_EN = ("카테고리 이름(한국어)", "Category name (Korean)"), ("카테고리 이름(영어)", "Category name (English)")
+F_CAT_KO = ("카테고리 이름(한국어)", "Category name (Korean)")
+F_CAT_EN = ("카테고리 이름(영어)", "Category name (English)")
 
 
 @dataclass

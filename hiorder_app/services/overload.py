@@ -29,11 +29,10 @@ class OrderingBusy(DomainError):
 
 
 class _SlowSuccess(Exception):
-    """Raised inside the breaker so it counts a slow call; carries the call's real result out."""
+    """Reported to the breaker as the outcome of a slow call, so it counts as a failure."""
 
-    def __init__(self, result):
+    def __init__(self):
         super().__init__("slow order placement")
-        self.result = result
 
 
 class OverloadGuard:
@@ -42,6 +41,9 @@ class OverloadGuard:
         self._factory = SyncCircuitBreakerFactory(default_threshold=failure_threshold, default_ttl=reset_seconds,
                                                   exclude=[DomainError])
         self._lock = threading.Lock()
+        # purgatory's in-memory state (the context and its shared message list) is not thread-safe and
+        # placements run on many threads: its bookkeeping runs under this lock, never the placement itself.
+        self._breaker_lock = threading.Lock()
         self.in_flight = 0
 
     def run(self, fn: Callable[[], T]) -> T:
@@ -51,19 +53,24 @@ class OverloadGuard:
                 raise OrderingBusy(retry_after=3)
             self.in_flight += 1
         try:
-            breaker = self._factory.get_breaker(CIRCUIT)
+            with self._breaker_lock:
+                breaker = self._factory.get_breaker(CIRCUIT)
+                try:
+                    breaker.__enter__()
+                except OpenedState as opened:
+                    left = opened.opened_at + self.reset_seconds - time.time()
+                    raise OrderingBusy(retry_after=max(1, round(left))) from None
+            started = time.monotonic()
             try:
-                with breaker:
-                    started = time.monotonic()
-                    result = fn()
-                    if (time.monotonic() - started) * 1000 > settings.order_slow_ms:
-                        raise _SlowSuccess(result)
-                    return result
-            except _SlowSuccess as slow:
-                return slow.result
-            except OpenedState as opened:
-                left = opened.opened_at + self.reset_seconds - time.time()
-                raise OrderingBusy(retry_after=max(1, round(left))) from None
+                result = fn()
+            except BaseException as exc:
+                with self._breaker_lock:
+                    breaker.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+            slow = _SlowSuccess() if (time.monotonic() - started) * 1000 > settings.order_slow_ms else None
+            with self._breaker_lock:
+                breaker.__exit__(type(slow) if slow else None, slow, None)
+            return result
         finally:
             with self._lock:
                 self.in_flight -= 1

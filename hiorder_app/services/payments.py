@@ -101,8 +101,9 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
             raise PaymentProblem("payment.unknown_order")
         order_id, total = order.id, order.total
     try:
-        # One idempotency key per payment key: a repeat can never become a second charge.
-        result = gateway.confirm(payment_key, payment_ref, total, f"confirm-{payment_key}")
+        # One idempotency key per payment key and order: a repeat can never become a second charge, and a
+        # forged redirect pairing this key with another order cannot use up the key's genuine confirm.
+        result = gateway.confirm(payment_key, payment_ref, total, f"confirm-{payment_ref}-{payment_key}")
     except PaymentUnavailable as exc:
         log.warning("confirm of order %s left open (%s); reconciliation will settle it", order_id, exc.code)
         raise PaymentProblem("payment.delayed") from exc

@@ -39,6 +39,7 @@ class AdminMenuState(SessionState):
         if principal is None or not principal.is_admin:
             return rx.redirect("/login" if principal is None else "/")
         self._clear_error()
+        self.item_dialog_open, self.rename_key = False, ""
         self._refresh()
         return None
 

@@ -32,6 +32,7 @@ class AdminTablesState(SessionState):
         redirect = self._guard()
         if redirect is None:
             self.notice_ko = self.notice_en = ""
+            self.issued, self.qr, self.rename_key = {}, {}, ""
             self._refresh()
         return redirect
 
@@ -139,7 +140,8 @@ class AdminTablesState(SessionState):
         if cleared is True:
             self.notice_ko, self.notice_en = f"{number}번 테이블을 정리했어요.", f"Table {number} was cleared."
         else:
-            self.notice_ko, self.notice_en = f"{number}번 테이블은 이미 비어 있어요.", f"Table {number} was already free."
+            self.notice_ko = f"{number}번 테이블은 이미 비어 있어요."
+            self.notice_en = f"Table {number} was already free."
 
     @rx.event
     def show_qr(self, key: str):

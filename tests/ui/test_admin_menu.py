@@ -127,6 +127,9 @@ def test_an_uploaded_photo_shows_on_the_tablet(admin_page: Page, browser: Browse
     image = card_of(table, "사진 테스트 비빔국수").get_by_role("img", name="사진 테스트 비빔국수")
     expect(image).to_have_attribute("src", re.compile(r"/_upload/menu/\w+\.png$"))
     table.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=image.element_handle())
+    table.get_by_role("button", name="사진 테스트 비빔국수 자세히 보기").click()
+    expect(table.get_by_role("dialog").get_by_role("img", name="사진 테스트 비빔국수")).to_have_attribute(
+        "src", re.compile(r"/_upload/menu/\w+\.png$"))
 
 
 @pytest.mark.parametrize("path", ["/admin/menu", "/admin/tables", "/admin/tables/print"])
