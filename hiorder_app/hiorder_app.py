@@ -16,20 +16,20 @@ from .pages.admin_menu import admin_menu_page
 from .pages.admin_tables import admin_tables_page, admin_tables_print_page
 from .pages.login import login_page
 from .pages.payment_result import busy_page, payment_fail_page, payment_success_page
+from .pages.table_link import table_link_page
 from .pages.table_orders import table_orders_page
 from .pages.tablet_menu import tablet_menu_page
-from .pages.table_link import table_link_page
 from .sandbox_pay import create_sandbox_app
 from .settings import get_settings
-from .states.admin_state import AdminState
 from .states.admin_menu_state import AdminMenuState
+from .states.admin_state import AdminState
 from .states.admin_tables_state import AdminTablesState
 from .states.board_state import BoardState
 from .states.history_state import HistoryState
 from .states.login_state import LoginState
 from .states.payment_state import PaymentState
-from .states.tablet_state import TabletState
 from .states.table_link_state import TableLinkState
+from .states.tablet_state import TabletState
 
 
 def _extra_routes() -> Starlette | None:
@@ -50,8 +50,10 @@ app.add_page(tablet_menu_page, route="/", title="HiOrder",
 app.add_page(table_orders_page, route="/orders", title="HiOrder",
              on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
 app.add_page(admin_dashboard_page, route="/admin", title="HiOrder Admin", on_load=AdminState.load_dashboard)
-app.add_page(payment_success_page, route="/pay/success", title="HiOrder", on_load=[TabletState.load_menu, PaymentState.confirm])
-app.add_page(payment_fail_page, route="/pay/fail", title="HiOrder", on_load=[TabletState.load_menu, PaymentState.cancelled])
+app.add_page(payment_success_page, route="/pay/success", title="HiOrder",
+             on_load=[TabletState.load_menu, PaymentState.confirm])
+app.add_page(payment_fail_page, route="/pay/fail", title="HiOrder",
+             on_load=[TabletState.load_menu, PaymentState.cancelled])
 app.add_page(busy_page, route="/busy", title="HiOrder", on_load=TabletState.count_down)
 app.add_page(admin_board_page, route="/admin/board", title="HiOrder · Orders",
              on_load=[BoardState.require_admin, BoardState.follow])

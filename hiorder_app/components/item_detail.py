@@ -16,7 +16,8 @@ def item_detail() -> rx.Component:
                 rx.dialog.description(item["description"].to(str)),
                 rx.text(item["price"].to(str), size="5", weight="bold", color_scheme="orange"),
                 rx.hstack(
-                    rx.dialog.close(rx.button(t("닫기", "Close"), variant="soft", size="3", on_click=TabletState.close_detail)),
+                    rx.dialog.close(rx.button(t("닫기", "Close"), variant="soft", size="3",
+                                              on_click=TabletState.close_detail)),
                     rx.button(
                         t("장바구니에 담기", "Add to cart"),
                         size="3",

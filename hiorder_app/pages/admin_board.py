@@ -46,8 +46,9 @@ def _order_card(card) -> rx.Component:
                         rx.alert_dialog.description(t("결제 금액 전액이 환불돼요.", "The full amount is refunded.")),
                         rx.hstack(
                             rx.alert_dialog.cancel(rx.button(t("돌아가기", "Keep order"), variant="soft")),
-                            rx.alert_dialog.action(rx.button(t("취소하고 환불", "Cancel and refund"), color_scheme="red",
-                                                             on_click=BoardState.cancel(card["id"]))),
+                            rx.alert_dialog.action(rx.button(
+                                t("취소하고 환불", "Cancel and refund"), color_scheme="red",
+                                on_click=BoardState.cancel(card["id"]))),
                             justify="end",
                             spacing="3",
                         ),

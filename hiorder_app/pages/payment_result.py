@@ -22,7 +22,8 @@ def payment_success_page() -> rx.Component:
     return _panel(
         rx.cond(
             PaymentState.phase == "confirming",
-            rx.vstack(rx.spinner(size="3"), rx.heading(t("결제를 확인하고 있어요…", "Confirming your payment…"), size="5"),
+            rx.vstack(rx.spinner(size="3"),
+                      rx.heading(t("결제를 확인하고 있어요…", "Confirming your payment…"), size="5"),
                       align="center"),
             rx.vstack(
                 rx.heading(t("결제를 완료하지 못했어요", "The payment did not go through"), size="5"),

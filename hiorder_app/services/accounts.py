@@ -57,7 +57,8 @@ def create_table_account(store_id: int, number: int, password: str, name: str | 
     _check_password(password)
     username = f"table{number}"
     with session_scope() as s:
-        table = s.exec(select(DiningTable).where(DiningTable.store_id == store_id, DiningTable.number == number)).first()
+        table = s.exec(select(DiningTable).where(DiningTable.store_id == store_id,
+                                                 DiningTable.number == number)).first()
         if table is None:
             table = DiningTable(store_id=store_id, number=number, name=name or f"{number}번 테이블")
             s.add(table)

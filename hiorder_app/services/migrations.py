@@ -1,7 +1,8 @@
 """Apply the Alembic migrations: the schema's single source."""
 
-from alembic import command
 from alembic.config import Config
+
+from alembic import command
 
 from ..settings import PROJECT_ROOT, get_settings
 

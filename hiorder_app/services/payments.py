@@ -21,8 +21,14 @@ from ..settings import get_settings
 from . import ordering
 from .db import session_scope
 from .order_lifecycle import lock_order, transition
-from .payment_gateway import (PaymentDeclined, PaymentGateway, PaymentNotFound, PaymentUnavailable,
-                              ProviderPayment, gateway_from_settings)
+from .payment_gateway import (
+    PaymentDeclined,
+    PaymentGateway,
+    PaymentNotFound,
+    PaymentUnavailable,
+    ProviderPayment,
+    gateway_from_settings,
+)
 from .principal import Principal, require_admin, require_customer
 
 log = logging.getLogger(__name__)

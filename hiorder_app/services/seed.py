@@ -13,8 +13,21 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..domain.enums import ItemKind, OrderStatus
-from ..domain.models import (Account, AuthSession, Category, DiningTable, MenuItem, Order, OrderLine,
-                             OrderReadModel, OutboxEvent, Payment, StaffCall, Store, TableSession)
+from ..domain.models import (
+    Account,
+    AuthSession,
+    Category,
+    DiningTable,
+    MenuItem,
+    Order,
+    OrderLine,
+    OrderReadModel,
+    OutboxEvent,
+    Payment,
+    StaffCall,
+    Store,
+    TableSession,
+)
 from ..domain.timeutil import utcnow
 from .accounts import create_admin, create_store, create_table_account
 from .db import session_scope

@@ -7,9 +7,9 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.order_status import label
+from ..domain.timeutil import utcnow
 from ..services import admin_orders, live_hub, order_views, staff_calls
 from ..services.principal import Principal
-from ..domain.timeutil import utcnow
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 

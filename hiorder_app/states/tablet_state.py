@@ -7,8 +7,8 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.order_status import label
-from ..services import menu as menu_service
 from ..services import live_hub, order_views, payments, staff_calls
+from ..services import menu as menu_service
 from ..services.overload import OrderingBusy
 from ..services.principal import Principal
 from .formatting import pick, store_time, won
@@ -181,7 +181,8 @@ class TabletState(SessionState):
         return [
             {
                 "id": o["id"], "status": o["status"],
-                "title": f"Order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']}", "status_label": label(o["status"], self.lang),
+                "title": f"Order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']}",
+                "status_label": label(o["status"], self.lang),
                 "time": o["created_at"], "total": won(o["total"], self.lang),
                 "lines": [f"{pick(self.lang, ln['name_ko'], ln['name_en'])} × {ln['quantity']}" for ln in o["lines"]],
             }

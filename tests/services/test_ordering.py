@@ -65,7 +65,8 @@ def test_place_order(db, store, customer):
     with session_scope() as s:
         order = s.get(Order, view.id)
         open_session = s.exec(select(TableSession).where(TableSession.table_id == customer.table_id)).one()
-        assert (order.store_id, order.table_id, order.table_session_id) == (store.id, customer.table_id, open_session.id)
+        assert (order.store_id, order.table_id, order.table_session_id) == (
+            store.id, customer.table_id, open_session.id)
         assert (order.status, order.total, order.paid_at) == (OrderStatus.PENDING_PAYMENT, view.total, None)
         assert order.created_at.tzinfo is not None
         lines = s.exec(select(OrderLine).where(OrderLine.order_id == view.id).order_by(OrderLine.id)).all()
@@ -360,7 +361,7 @@ def test_concurrent_orders_take_each_unit_once(db, store):
     update_item(item_id, stock=5)
     principals = [store.table_principal(n) for n in range(1, 21)]
     results = run_together([lambda p=p, q=q: place_order(p, [(item_id, q)])
-                            for p, q in zip(principals, [1, 2, 3] * 7)])
+                            for p, q in zip(principals, [1, 2, 3] * 7, strict=False)])
     sold = sum(r.lines[0].quantity for r in results if not isinstance(r, Exception))
     left = db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=item_id)
     assert 0 < sold <= 5
