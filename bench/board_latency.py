@@ -1,39 +1,48 @@
 """Board latency: how long after a payment is confirmed its card shows on an admin board in Chromium.
 
-    .venv/bin/python bench/board_latency.py [--tablets 100] [--idle-orders 20] [--jitter 0.5] [--workers 2]
+    .venv/bin/python bench/board_latency.py [--tablets 100] [--idle-orders 20] [--jitter 0.5] [--trace]
 
-What runs (all on this machine, see bench/board_stack.py for the plumbing):
-  * PostgreSQL: the database named by --database-url is DROPPED, recreated, and set up with
-    `python -m hiorder_app setup` (migrations + the demo store); tables 11..N are added.
+What runs (all on this machine; bench/board_stack.py has the plumbing and stops it all at the end, on
+Ctrl-C and on SIGTERM too):
+  * PostgreSQL: the database named by --database-url is DROPPED, recreated and set up with
+    `python -m hiorder_app setup` (migrations + the demo store); tables 11..N are added. It is kept.
   * the sandbox payment provider as its own process (`python -m hiorder_app sandbox-pay`);
-  * the app as production runs it: `reflex run --env prod --single-port` with REDIS_URL set, so Reflex
-    keeps client state in Redis and serves frontend and backend from GRANIAN_WORKERS=--workers
-    processes on one port; PAYMENT_API_BASE points at the sandbox. It is built and run from a private
-    copy of the app's sources in --workdir, not in this checkout's .web (see board_stack.py);
-  * headless Chromium (Playwright) signed in as the demo admin, on /admin/board, showing "실시간".
+  * the app as production runs it: `reflex run --env prod --single-port` (frontend and backend on one
+    port) with REDIS_URL set, so Reflex keeps client state in Redis and runs GRANIAN_WORKERS=--workers
+    backend processes; PAYMENT_API_BASE points at the sandbox. It is built and run from a copy of the
+    app's sources in --workdir, so this checkout's .web (dev server, UI tests) is left alone;
+  * headless Chromium (Playwright) signed in as the demo admin on /admin/board, showing "실시간".
 
-The tablets are simulated in this process, through the SERVICE layer against the same database and
-Redis (so the post-commit publish goes to `hiorder:store:<id>` exactly as from a backend worker): each
-signs in as its table account, `payments.start_checkout`, pays on the provider's hosted checkout page
-with httpx (GET the page, POST its "Pay" form, follow nothing: the 303 carries paymentKey/orderId/
-amount), then `payments.confirm`. The bench takes time.time() right after confirm returns.
+Tablets are simulated in this process through the SERVICE layer, against the same database and Redis
+(so the post-commit publish goes to `hiorder:store:<id>` exactly as from a backend worker): each signs
+in as its table account, `payments.start_checkout`, pays on the provider's hosted checkout page with
+httpx (GET the page, POST its "Pay" form; the 303 carries paymentKey/orderId/amount), then
+`payments.confirm`. The two service calls run on a pool as large as the app's own request threads
+(--server-threads: workers x asyncio.to_thread's default pool), as requests would queue in the backend.
+time.time() is taken right after confirm returns, and, by an after_commit listener, when the COMMIT of
+the PAID transaction returned (confirm returns only after the publish and an outbox UPDATE).
 
-On the page, a MutationObserver (installed with page.evaluate) stamps `performance.timeOrigin +
-performance.now()` the first time each card (role=article, aria-label "<N>번 테이블 주문 #<id>") is in
-the DOM, so the browser stamps the arrival itself, with no polling. Both clocks are epoch-based on the
-same machine; the small offset between them is measured (min-RTT of page.evaluate round trips) and
-taken out. Latency = browser arrival - confirm return.
+On the page, a MutationObserver (page.evaluate) stamps `performance.timeOrigin + performance.now()` the
+first time each card (role=article, aria-label "<N>번 테이블 주문 #<id>") is in the DOM, so the browser
+stamps the arrival itself, without polling. Both clocks are epoch-based on one machine; their offset is
+measured (min-RTT page.evaluate round trip, typically < 1 ms) and taken out.
+Latency = browser arrival - confirm return (and - PAID commit).
 
 Scenarios:
-  * idle: --idle-orders orders one after another, each waiting for its card, then a short pause;
-  * load: all --tablets tablets order at once (a barrier, then a uniform 0..--jitter s delay each).
-Then the board must show every card of both scenarios exactly once (counted in the DOM).
+  * idle: --idle-orders orders one after another, each waiting for its card, then a 0.3 s pause;
+  * load: all --tablets tablets order at once (a barrier, then a uniform 0..--jitter s delay each);
+  * full board: --full-board-orders sequential orders again, now with all the cards on the board (what
+    one update costs on a full board, with nothing else going on).
+Then the board must show every card of every scenario exactly once (counted in the DOM).
 
-Beside them, the floor: a redis-py publisher and subscriber in this process, same payload as an
-OrderPaid message, --floor-samples sequential publish -> receive times. And, to split the latency, a
-probe subscribed to the store's channel in this process stamps each OrderPaid message as it leaves
-Redis: "publish -> card" is the app's own share (hub, Reflex state in Redis, websocket, React).
-Percentiles are nearest-rank.
+Beside them, in the same run:
+  * the floor: a redis-py publisher and subscriber in this process, the payload of a real OrderPaid
+    message, --floor-samples sequential publish -> receive times;
+  * a probe subscribed to the store's channel here, so "out of Redis -> card" is the app's own share;
+  * CPU seconds per process group during each scenario, and the board page's long tasks (> 50 ms);
+  * with --trace, stamps inside the app process serving the board (hub, queue, state lock/load, apply,
+    delta, emit, save), from a sitecustomize hook that wraps methods; the app's sources are unchanged.
+Percentiles are nearest-rank. --app-source runs another checkout's app (e.g. a worktree with a change).
 """
 
 import argparse
@@ -41,6 +50,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -52,16 +62,22 @@ from pathlib import Path
 import httpx
 import redis
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as SaSession
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import board_stack as stack  # noqa: E402
+
 from hiorder_app.domain.models import MenuItem  # noqa: E402
 from hiorder_app.services import accounts, auth, payments  # noqa: E402
 from hiorder_app.services.db import session_scope  # noqa: E402
 from hiorder_app.services.event_bus import channel  # noqa: E402
+from hiorder_app.services.outbox import PENDING_KEY  # noqa: E402
 from hiorder_app.services.overload import OrderingBusy  # noqa: E402
 from hiorder_app.services.payment_gateway import reset_gateway  # noqa: E402
 from hiorder_app.services.principal import Principal  # noqa: E402
@@ -84,11 +100,19 @@ OBSERVER_JS = """() => {
     }
   };
   scan();
+  // The page's main thread: tasks over 50 ms (React renders, mostly) are what keeps a card from showing.
+  window.__longtasks = {count: 0, total: 0, max: 0};
+  new PerformanceObserver(list => {
+    const l = window.__longtasks;
+    for (const e of list.getEntries()) { l.count++; l.total += e.duration; l.max = Math.max(l.max, e.duration); }
+  }).observe({type: 'longtask'});
   window.__observer = new MutationObserver(scan);
   window.__observer.observe(document.body, {subtree: true, childList: true, attributes: true,
                                              attributeFilter: ['aria-label']});
   return Object.keys(seen).length;
 }"""
+
+LONGTASKS_RESET_JS = "() => { window.__longtasks = {count: 0, total: 0, max: 0}; }"
 CARD_LABELS_JS = """() => [...document.querySelectorAll('[role="article"][aria-label]')]
   .map(el => el.getAttribute('aria-label'))"""
 
@@ -98,6 +122,8 @@ def parse_args() -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tablets", type=int, default=100, help="tablets ordering at once in the load scenario (100)")
     p.add_argument("--idle-orders", type=int, default=20, help="sequential orders in the idle scenario (20)")
+    p.add_argument("--full-board-orders", type=int, default=10,
+                   help="after the load: sequential orders again, now with every card on the board (10)")
     p.add_argument("--jitter", type=float, default=0.5, help="load: each tablet starts within 0..JITTER s (0.5)")
     p.add_argument("--workers", type=int, default=2, help="backend worker processes, GRANIAN_WORKERS (2)")
     p.add_argument("--floor-samples", type=int, default=2000, help="Redis publish->receive samples (2000)")
@@ -107,9 +133,18 @@ def parse_args() -> argparse.Namespace:
                    help="Redis for Reflex state and the event channel (note: pub/sub ignores the db number)")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/hiorder-bench-board"),
                    help="where the app copy is built and run, and the logs go (kept between runs)")
+    p.add_argument("--server-threads", type=int, default=0,
+                   help="threads running the tablets' service calls (default: workers x min(32, CPUs + 4), "
+                        "asyncio.to_thread's pool in each backend worker)")
+    p.add_argument("--trace", action="store_true",
+                   help="stamp each board event's stages inside the app processes and print where time goes")
+    p.add_argument("--app-source", type=Path, default=stack.REPO,
+                   help="the checkout whose app is run (default: this one; e.g. a git worktree with a change)")
     p.add_argument("--port", type=int, default=0, help="the app's one port (default: a free one)")
     p.add_argument("--build-timeout", type=float, default=900, help="seconds for the prod build and start (900)")
-    return p.parse_args()
+    args = p.parse_args()
+    args.server_threads = args.server_threads or args.workers * min(32, (os.cpu_count() or 1) + 4)
+    return args
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -155,18 +190,34 @@ class Paid:
     busy_retries: int = 0
 
 
+# order id -> time.time() when its PAID transaction's COMMIT returned. Inserted before the app's own
+# after_commit listener (event_bus), which publishes the event and then marks it published.
+PAID_COMMITTED: dict[int, float] = {}
+
+
+@sa_event.listens_for(SaSession, "after_commit", insert=True)
+def _stamp_paid_commit(session) -> None:
+    at = time.time()
+    for event in session.info.get(PENDING_KEY) or ():
+        if event.type == "OrderPaid":
+            PAID_COMMITTED[json.loads(event.payload)["order_id"]] = at
+
+
 def card_label(table_number: int, order_id: int) -> str:
     return f"{table_number}번 테이블 주문 #{order_id}"
 
 
-def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str) -> Paid:
-    """One diner's order: place it, pay on the checkout page, confirm. OrderingBusy is retried after
-    the hint it carries, as the tablet's /busy page does."""
+def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str, server: ThreadPoolExecutor) -> Paid:
+    """One diner's order: place it, pay on the checkout page, confirm. The two service calls run on
+    `server`, a pool as large as the app's own (see --server-threads), as requests would queue in the
+    backend; the checkout page is the diner's own browser. OrderingBusy is retried after the hint it
+    carries, as the tablet's /busy page does."""
     retries = 0
     while True:
         t0 = time.perf_counter()
         try:
-            start = payments.start_checkout(tablet.principal, lines, f"{app_url}/pay/success", f"{app_url}/pay/fail")
+            start = server.submit(payments.start_checkout, tablet.principal, lines, f"{app_url}/pay/success",
+                                  f"{app_url}/pay/fail").result()
             break
         except OrderingBusy as exc:
             retries += 1
@@ -174,8 +225,12 @@ def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str) -> Paid:
     t1 = time.perf_counter()
     back = stack.pay_at_checkout(tablet.http, start.checkout_url)
     t2 = time.perf_counter()
-    outcome = payments.confirm(tablet.principal, back["paymentKey"], back["orderId"], back["amount"])
-    confirmed_at = time.time()
+
+    def confirm():
+        outcome = payments.confirm(tablet.principal, back["paymentKey"], back["orderId"], back["amount"])
+        return outcome, time.time()  # stamped in the thread that ran confirm, as soon as it returned
+
+    outcome, confirmed_at = server.submit(confirm).result()
     t3 = time.perf_counter()
     if outcome.status != "PAID":
         raise RuntimeError(f"order {start.order_id} is {outcome.status} after confirm")
@@ -275,7 +330,7 @@ def open_board(browser, app_url: str):
     page.get_by_label("아이디").fill(DEMO_ADMIN[0])
     page.get_by_label("비밀번호").fill(DEMO_ADMIN[1])
     page.get_by_role("button", name="로그인").click()
-    page.wait_for_url(f"{app_url}/admin")
+    page.wait_for_url(re.compile(r"/admin/?$"))
     page.goto(f"{app_url}/admin/board")
     page.get_by_text("실시간", exact=True).wait_for()
     page.evaluate(OBSERVER_JS)
@@ -299,7 +354,7 @@ def wait_for_cards(page, labels: list[str], timeout_ms: float) -> bool:
         page.wait_for_function("labels => labels.every(l => l in window.__arrivals)", arg=labels,
                                timeout=timeout_ms)
         return True
-    except Exception:  # playwright's TimeoutError: reported as missing cards below
+    except PlaywrightTimeout:  # reported as missing cards
         return False
 
 
@@ -312,20 +367,33 @@ class Scenario:
     offset_err_ms: float = 0.0
     wall_s: float = 0.0
     latency: list[float] = field(default_factory=list)  # confirm return -> card in DOM
+    from_commit: list[float] = field(default_factory=list)  # PAID commit -> card in DOM
     app_share: list[float] = field(default_factory=list)  # OrderPaid out of Redis (probe) -> card in DOM
     after_publish: list[float] = field(default_factory=list)  # probe -> confirm return (work after publish)
     missing: list[str] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    longtasks: dict[str, float] = field(default_factory=dict)  # the page's main thread, tasks > 50 ms
+    arrivals: dict[int, float] = field(default_factory=dict)  # order id -> card in DOM, python epoch s
+
+    def trace_rows(self, traces: dict[int, dict]) -> list[dict]:
+        """This scenario's trace records, with the commit (this process) and the DOM arrival added."""
+        return [traces[p.order_id] | {"commit": PAID_COMMITTED.get(p.order_id), "dom": self.arrivals[p.order_id]}
+                for p in self.paid if p.order_id in traces and p.order_id in self.arrivals]
 
     def settle(self, page, probe: Probe) -> None:
         ok = wait_for_cards(page, [p.label for p in self.paid], 20_000)
         arrivals = page.evaluate("() => window.__arrivals")
+        self.longtasks = page.evaluate("() => window.__longtasks")
         for p in self.paid:
             at = arrivals.get(p.label)
             if at is None:
                 self.missing.append(p.label)
                 continue
             at = (at - self.offset_ms) / 1000
+            self.arrivals[p.order_id] = at
             self.latency.append((at - p.confirmed_at) * 1000)
+            if p.order_id in PAID_COMMITTED:
+                self.from_commit.append((at - PAID_COMMITTED[p.order_id]) * 1000)
             if p.order_id in probe.paid_at:
                 self.app_share.append((at - probe.paid_at[p.order_id]) * 1000)
                 self.after_publish.append((p.confirmed_at - probe.paid_at[p.order_id]) * 1000)
@@ -333,12 +401,14 @@ class Scenario:
             self.failures.append("timed out waiting for cards")
 
 
-def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, probe: Probe) -> Scenario:
-    sc = Scenario("idle")
+def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, probe: Probe,
+             server: ThreadPoolExecutor, name: str = "idle") -> Scenario:
+    sc = Scenario(name)
     sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
+    page.evaluate(LONGTASKS_RESET_JS)
     start = time.perf_counter()
     for i in range(orders):
-        paid = pay_one(tablets[i % len(tablets)], lines, app_url)
+        paid = pay_one(tablets[i % len(tablets)], lines, app_url, server)
         sc.paid.append(paid)
         if not wait_for_cards(page, [paid.label], 10_000):
             sc.failures.append(f"{paid.label}: no card within 10 s")
@@ -348,9 +418,11 @@ def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, prob
     return sc
 
 
-def run_load(page, tablets: list[Tablet], lines, app_url: str, jitter: float, probe: Probe) -> Scenario:
+def run_load(page, tablets: list[Tablet], lines, app_url: str, jitter: float, probe: Probe,
+             server: ThreadPoolExecutor) -> Scenario:
     sc = Scenario("load")
     sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
+    page.evaluate(LONGTASKS_RESET_JS)
     barrier = threading.Barrier(len(tablets) + 1)
     rng = random.Random(42)
     delays = [rng.uniform(0, jitter) for _ in tablets]
@@ -358,17 +430,23 @@ def run_load(page, tablets: list[Tablet], lines, app_url: str, jitter: float, pr
     def diner(i: int) -> Paid:
         barrier.wait()
         time.sleep(delays[i])
-        return pay_one(tablets[i], lines, app_url)
+        return pay_one(tablets[i], lines, app_url, server)
 
     with ThreadPoolExecutor(max_workers=len(tablets)) as pool:
         futures = [pool.submit(diner, i) for i in range(len(tablets))]
-        barrier.wait()
-        start = time.perf_counter()
-        for f in futures:
-            try:
-                sc.paid.append(f.result())
-            except Exception as exc:  # reported, and the board check below shows what is missing
-                sc.failures.append(f"{type(exc).__name__}: {exc}")
+        try:
+            barrier.wait()
+            start = time.perf_counter()
+            for f in futures:
+                try:
+                    sc.paid.append(f.result())
+                except Exception as exc:  # reported, and the board check below shows what is missing
+                    sc.failures.append(f"{type(exc).__name__}: {exc}")
+        except BaseException:  # Ctrl-C: release diners still at the barrier, drop those not started
+            barrier.abort()
+            for f in futures:
+                f.cancel()
+            raise
         sc.wall_s = time.perf_counter() - start
     sc.settle(page, probe)
     return sc
@@ -390,24 +468,30 @@ def verdict(value: float, limit: float) -> str:
     return f"{'met' if value <= limit else 'MISSED'} (<= {limit:.0f})"
 
 
-def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, check: dict, args) -> None:
-    idle, load = scenarios
-    print("\n## Board latency: payment confirmed -> card on the admin board (Chromium)\n")
-    print(f"{args.workers} backend workers (reflex prod, granian, Redis state), {args.tablets} tablets, "
-          f"jitter 0..{args.jitter:.2f} s, {os.cpu_count()} CPUs; payload {payload_bytes} B\n")
+def targets(name: str, values: list[float]) -> str:
+    return ", ".join(f"{k} {verdict(pct(values, float(k[1:])), limit)}"
+                     for k, limit in TARGETS.get(name, {}).items())
+
+
+def print_table(rows: list[tuple[Stats, str]]) -> None:
     print("| measure | n | p50 ms | p99 ms | max ms | target |")
     print("|---|---:|---:|---:|---:|---|")
-    rows = [
-        (Stats("idle: confirm -> card", idle.latency), f"p50 {verdict(pct(idle.latency, 50), 40)}"),
-        (Stats("load: confirm -> card", load.latency),
-         f"p50 {verdict(pct(load.latency, 50), 100)}, p99 {verdict(pct(load.latency, 99), 300)}"),
-        (Stats("idle: Redis -> card (app's share)", idle.app_share), ""),
-        (Stats("load: Redis -> card (app's share)", load.app_share), ""),
-        (Stats("Redis publish -> receive (floor)", floor), "floor"),
-    ]
     for stats, target in rows:
         name, n, p50, p99, mx = stats.row()
         print(f"| {name} | {n} | {p50:.1f} | {p99:.1f} | {mx:.1f} | {target} |")
+
+
+def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, check: dict, args) -> None:
+    print("\n## Board latency: payment confirmed -> card on the admin board (Chromium)\n")
+    print(f"reflex prod (granian, {args.workers} workers, state in Redis), PostgreSQL, sandbox provider; "
+          f"{args.tablets} tablets, load jitter 0..{args.jitter:.2f} s; {os.cpu_count()} CPUs; "
+          f"OrderPaid message {payload_bytes} B\n")
+    rows = []
+    for sc in scenarios:
+        rows += [(Stats(f"{sc.name}: confirm returned -> card", sc.latency), targets(sc.name, sc.latency)),
+                 (Stats(f"{sc.name}: PAID commit -> card", sc.from_commit), targets(sc.name, sc.from_commit))]
+    rows += [(Stats(f"{sc.name}: out of Redis -> card (app's share)", sc.app_share), "") for sc in scenarios]
+    print_table([*rows, (Stats("floor: Redis publish -> receive, redis-py", floor), "")])
     ok = not (check["lost"] or check["twice"] or check["extra"])
     print(f"\nBoard: {check['cards']} cards for {check['expected']} paid orders: {len(check['lost'])} lost, "
           f"{len(check['twice'])} twice, {len(check['extra'])} unexpected -> {'ok' if ok else 'NOT OK'}")
@@ -415,19 +499,64 @@ def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, ch
         if check[key]:
             print(f"  {key}: {check[key][:10]}{' ...' if len(check[key]) > 10 else ''}")
 
-    print("\nTablet side (this process, service layer), ms:")
-    print(f"{'':8}{'orders':>8}{'wall s':>8}{'place p50':>11}{'pay page p50':>14}{'confirm p50':>13}"
-          f"{'confirm p99':>13}{'after publish p50':>19}{'busy retries':>14}{'clock offset':>14}")
+    print("\nTablet side (service calls in this process on a pool of "
+          f"{args.server_threads} threads), ms:")
+    print(f"{'':11}{'orders':>7}{'wall s':>8}{'place p50':>10}{'pay page p50':>13}{'confirm p50':>12}"
+          f"{'confirm p99':>12}{'after publish p50':>18}{'busy retries':>13}{'clock offset':>16}")
     for sc in scenarios:
         p = sc.paid
-        print(f"{sc.name:8}{len(p):8}{sc.wall_s:8.1f}{pct([x.place_ms for x in p], 50):11.1f}"
-              f"{pct([x.checkout_ms for x in p], 50):14.1f}{pct([x.confirm_ms for x in p], 50):13.1f}"
-              f"{pct([x.confirm_ms for x in p], 99):13.1f}{pct(sc.after_publish, 50):19.1f}"
-              f"{sum(x.busy_retries for x in p):14}{sc.offset_ms:+10.2f}±{sc.offset_err_ms:.2f}")
+        print(f"{sc.name:11}{len(p):7}{sc.wall_s:8.1f}{pct([x.place_ms for x in p], 50):10.1f}"
+              f"{pct([x.checkout_ms for x in p], 50):13.1f}{pct([x.confirm_ms for x in p], 50):12.1f}"
+              f"{pct([x.confirm_ms for x in p], 99):12.1f}{pct(sc.after_publish, 50):18.1f}"
+              f"{sum(x.busy_retries for x in p):13}{sc.offset_ms:+11.2f}±{sc.offset_err_ms:.2f}")
         for failure in sc.failures[:5]:
             print(f"  {sc.name} failure: {failure}")
-    print("\n'after publish': confirm returns this long after its OrderPaid left Redis (the post-commit "
-          "publish runs inside confirm), so 'confirm -> card' slightly understates commit -> card.")
+    print("'after publish': confirm returns this long after its OrderPaid left Redis (the post-commit publish and"
+          " the outbox 'published' UPDATE run inside confirm), so 'confirm returned -> card' understates the"
+          " wait; 'PAID commit -> card' starts when the COMMIT of the PAID transaction returned.")
+
+    print("\nCPU seconds used during each scenario (machine: every process, other users of the machine included;"
+          " capacity: wall time x CPUs):\n")
+    names = ["bench", "app", "chromium renderer", "chromium gpu", "chromium other", "postgres", "redis", "sandbox",
+             "other", "machine", "capacity"]
+    print("| scenario | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for sc in scenarios:
+        print(f"| {sc.name} | " + " | ".join(f"{sc.cpu.get(n, 0.0):.1f}" for n in names) + " |")
+    for sc in scenarios:
+        lt = sc.longtasks
+        print(f"{sc.name}: the board page's main thread had {lt.get('count', 0)} long tasks (> 50 ms), "
+              f"{lt.get('total', 0) / 1000:.1f} s in all, the longest {lt.get('max', 0):.0f} ms")
+
+
+STAGES = [  # (label, from, to): the board's processing of one OrderPaid, from the trace records
+    ("commit -> hub (Redis, worker's subscriber)", "commit", "deliver"),
+    ("hub -> follow loop takes it (queue wait)", "deliver", "dequeue"),
+    ("async with self: lock + load state (Redis)", "dequeue", "locked"),
+    ("_apply (fold event into orders)", "locked", "applied"),
+    ("delta: computed vars (cards) + serialise", "applied", "emit_start"),
+    ("emit (socket.io)", "emit_start", "emit_end"),
+    ("emit -> card in DOM (ws, JS, React)", "emit_end", "dom"),
+    ("save state to Redis (after emit)", "emit_end", "saved"),
+]
+
+
+def report_trace(scenarios: list[Scenario], traces: dict[int, dict]) -> None:
+    print("\n### Where the time goes (--trace: stamps inside the app process serving the board), ms\n")
+    print("| stage | " + " | ".join(f"{sc.name} p50 | {sc.name} p99" for sc in scenarios) + " |")
+    print("|---|" + "---:|" * (2 * len(scenarios)))
+    for label, a, b in STAGES:
+        cells = []
+        for sc in scenarios:
+            values = [(r[b] - r[a]) * 1000 for r in sc.trace_rows(traces) if r.get(a) and r.get(b)]
+            cells += [f"{pct(values, 50):.1f}", f"{pct(values, 99):.1f}"]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    for sc in scenarios:
+        rows = sc.trace_rows(traces)
+        sizes = [r["delta_bytes"] for r in rows if "delta_bytes" in r]
+        backlog = [r.get("backlog", 0) for r in rows]
+        print(f"{sc.name}: {len(rows)} traced; queue backlog max {max(backlog, default=0)}; "
+              f"delta per event {min(sizes, default=0)}..{max(sizes, default=0)} B (sampled)")
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -442,6 +571,8 @@ def main() -> None:
     workdir: Path = args.workdir
     logdir = workdir / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
+    for old in logdir.glob("trace-*.jsonl"):
+        old.unlink()
     port, sandbox_port = args.port or stack.free_port(), stack.free_port()
     app_url, sandbox_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}"
     common = {"DATABASE_URL": url.render_as_string(hide_password=False), "REDIS_URL": args.redis_url,
@@ -453,11 +584,13 @@ def main() -> None:
     reset_gateway()
 
     procs = stack.Processes(logdir)
+    meter = stack.CpuMeter(procs)
+    server = ThreadPoolExecutor(max_workers=args.server_threads, thread_name_prefix="server")
     browser = playwright = probe = None
     tablets: list[Tablet] = []
     try:
-        print(f"app copy in {workdir}; logs in {logdir}")
-        stack.copy_app(workdir)
+        print(f"app from {args.app_source}, built and run in {workdir}; logs in {logdir}")
+        stack.copy_app(args.app_source, workdir)
         print(f"database {url.database}: recreating; python -m hiorder_app setup")
         stack.recreate_database(url)
         setup = procs.start("setup", [stack.PYTHON, "-m", "hiorder_app", "setup"], common, workdir)
@@ -470,16 +603,17 @@ def main() -> None:
         procs.start("sandbox", [stack.PYTHON, "-m", "hiorder_app", "sandbox-pay", "--port", str(sandbox_port),
                                 "--log-level", "warning"], common, workdir)
         stack.wait_http(f"{sandbox_url}/sandbox/faults", procs, 30, ok=lambda r: r.status_code < 500)
+        app_env = {**stack.tool_env(workdir), **common, "GRANIAN_WORKERS": str(args.workers)}
+        if args.trace:
+            app_env.update(PYTHONPATH=str(stack.write_trace_hook(workdir)), **{stack.TRACE_DIR_ENV: str(logdir)})
         t0 = time.perf_counter()
-        print(f"reflex run --env prod on {app_url}, {args.workers} workers (building; the first time takes minutes)")
+        print(f"reflex run --env prod on {app_url}, {args.workers} workers{' (traced)' if args.trace else ''}; "
+              "building (the first time takes minutes)")
         procs.start("app", [str(Path(stack.PYTHON).parent / "reflex"), "run", "--env", "prod", "--single-port",
-                            "--backend-host", "127.0.0.1", "--backend-port", str(port)],
-                    {**stack.tool_env(workdir), **common, "GRANIAN_WORKERS": str(args.workers)}, workdir)
+                            "--backend-host", "127.0.0.1", "--backend-port", str(port)], app_env, workdir)
         stack.wait_http(f"{app_url}/ping", procs, args.build_timeout)
-        stack.wait_http(f"{app_url}/login", procs, 60)
+        stack.wait_http(f"{app_url}/", procs, 60)  # the built frontend, same port
         print(f"app up in {time.perf_counter() - t0:.0f}s")
-
-        from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=stack.CHROMIUM, args=stack.CHROMIUM_ARGS)
@@ -487,18 +621,31 @@ def main() -> None:
         print("board open and live; observer installed")
         probe = Probe(args.redis_url, store_id)
 
-        idle = run_idle(page, tablets, lines, app_url, args.idle_orders, probe)
-        print(f"idle: {len(idle.paid)} orders, p50 {pct(idle.latency, 50):.1f} ms")
+        meter.start()
+        idle = run_idle(page, tablets, lines, app_url, args.idle_orders, probe, server)
+        idle.cpu = meter.stop()
+        print(f"idle: {len(idle.paid)} orders, p50 {pct(idle.from_commit, 50):.1f} ms from commit")
         payload = probe.payload or b"x" * 700
         floor = redis_floor(args.redis_url, payload, args.floor_samples)
         print(f"floor: p50 {pct(floor, 50):.3f} ms over {len(floor)} samples")
-        load = run_load(page, tablets[:args.tablets], lines, app_url, args.jitter, probe)
-        print(f"load: {len(load.paid)} orders in {load.wall_s:.1f}s, p50 {pct(load.latency, 50):.1f} ms")
-        check = board_check(page, [idle, load])
-        report([idle, load], floor, len(payload), check, args)
+        meter.start()
+        load = run_load(page, tablets[:args.tablets], lines, app_url, args.jitter, probe, server)
+        load.cpu = meter.stop()
+        print(f"load: {len(load.paid)} orders in {load.wall_s:.1f}s, p50 {pct(load.from_commit, 50):.1f} ms "
+              "from commit")
+        meter.start()
+        full = run_idle(page, tablets, lines, app_url, args.full_board_orders, probe, server, name="full board")
+        full.cpu = meter.stop()
+        print(f"full board: {len(full.paid)} orders, p50 {pct(full.from_commit, 50):.1f} ms from commit")
+        scenarios = [idle, load, full]
+        check = board_check(page, scenarios)
+        report(scenarios, floor, len(payload), check, args)
+        if args.trace:
+            report_trace(scenarios, stack.read_traces(logdir))
     finally:
         if probe is not None:
             probe.close()
+        server.shutdown(wait=False, cancel_futures=True)
         for tablet in tablets:
             tablet.http.close()
         if browser is not None:

@@ -40,12 +40,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def copy_app(workdir: Path) -> None:
-    """Refresh the app's sources in `workdir` from the checkout (the working tree as it is now)."""
+def copy_app(source: Path, workdir: Path) -> None:
+    """Refresh the app's sources in `workdir` from the checkout `source` (its working tree as it is now)."""
     workdir.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in APP_SOURCES:
-        src, dst = REPO / name, workdir / name
+        src, dst = source / name, workdir / name
         if dst.is_dir():
             shutil.rmtree(dst)
         if src.is_dir():
@@ -105,7 +105,7 @@ class Processes:
                 raise RuntimeError(f"{name} exited with {proc.returncode}; last lines of {log}:\n{tail(log)}")
 
     def stop_all(self, timeout: float = 15) -> None:
-        for name, proc, _log in reversed(self.children):
+        for _name, proc, _log in reversed(self.children):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)  # the group: reflex's granian workers too
@@ -196,3 +196,230 @@ def pay_at_checkout(http: httpx.Client, checkout_url: str, button: str = "결제
     if response.status_code != 303:
         raise RuntimeError(f"checkout answered {response.status_code}: {response.text[:200]}")
     return {k: v[-1] for k, v in parse_qs(urlsplit(response.headers["location"]).query).items()}
+
+
+# --- optional tracing inside the app's processes (--trace) ------------------------------------------
+#
+# With --trace the app runs with a generated sitecustomize.py that calls install_app_trace(): it wraps
+# a few methods (the app's sources are not changed) and writes one JSON line per board event to
+# <logdir>/trace-<pid>.jsonl, stamped with time.time() at each stage. Correlation is by order id; the
+# bench has one board open, so "the event being processed" is a per-process global.
+
+TRACE_DIR_ENV = "HIORDER_BENCH_TRACE_DIR"
+
+
+def write_trace_hook(workdir: Path) -> Path:
+    """A folder holding sitecustomize.py; put it first on the app's PYTHONPATH to trace."""
+    hook = workdir / "trace-hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"sys.path[:0] = [{str(Path(__file__).resolve().parent)!r}, {str(workdir)!r}]\n"
+        "import board_stack\n"
+        "board_stack.install_app_trace()\n")
+    return hook
+
+
+def install_app_trace() -> None:
+    import asyncio
+    import json as _json
+    import threading as _threading
+
+    out_dir = os.environ.get(TRACE_DIR_ENV)
+    if not out_dir:
+        return
+    from hiorder_app.services import live_hub
+
+    state = {"current": None, "file": None, "patched": False}
+    lock = _threading.Lock()
+
+    def write(rec: dict) -> None:
+        with lock:
+            if state["file"] is None or state["file"][0] != os.getpid():  # opened after the fork
+                state["file"] = (os.getpid(), open(Path(out_dir) / f"trace-{os.getpid()}.jsonl", "a"))
+            state["file"][1].write(_json.dumps(rec) + "\n")
+            state["file"][1].flush()
+
+    class TracedQueue(asyncio.Queue):
+        async def get(self):
+            item = await super().get()
+            payload = item.get("payload") or {}
+            state["current"] = {"pid": os.getpid(), "type": item.get("type"), "order_id": payload.get("order_id"),
+                                "deliver": item.get("_t_deliver"), "fanout": item.get("_t_fanout"),
+                                "dequeue": time.time(), "backlog": self.qsize()}
+            return item
+
+    hub_cls = live_hub.LiveHub
+    original_deliver, original_fan_out = hub_cls.deliver, hub_cls._fan_out
+
+    def deliver(self, event):
+        event.setdefault("_t_deliver", time.time())
+        return original_deliver(self, event)
+
+    def fan_out(self, event):
+        event["_t_fanout"] = time.time()
+        return original_fan_out(self, event)
+
+    def subscribe(self, store_id):
+        patch_reflex()
+        queue = TracedQueue(maxsize=1000)
+        with self._lock:
+            self._queues.setdefault(store_id, set()).add(queue)
+        return queue
+
+    def patch_reflex() -> None:
+        """Once Reflex and the app are imported (a board subscribed): the state proxy and the emit."""
+        if state["patched"]:
+            return
+        state["patched"] = True
+        from reflex.istate.proxy import StateProxy
+        from reflex_base.event.context import EventContext
+
+        from hiorder_app.states.board_state import BoardState
+
+        original_aenter, original_aexit = StateProxy.__aenter__, StateProxy.__aexit__
+        original_emit, original_apply = EventContext.emit_delta, BoardState._apply
+
+        async def aenter(self):
+            rec = state["current"]
+            if rec is not None and "locked" not in rec:
+                rec["aenter"] = time.time()
+            result = await original_aenter(self)
+            if rec is not None and "locked" not in rec:
+                rec["locked"] = time.time()
+            return result
+
+        async def aexit(self, *exc_info):
+            rec = state["current"]
+            await original_aexit(self, *exc_info)
+            if rec is not None and "applied" in rec and "saved" not in rec:
+                rec["saved"] = time.time()
+                state["current"] = None
+                write(rec)
+
+        async def emit_delta(self, delta):
+            rec = state["current"]
+            if rec is not None and "applied" in rec and "emit_start" not in rec:
+                rec["emit_start"] = time.time()
+                await original_emit(self, delta)
+                rec["emit_end"] = time.time()
+                if (rec.get("order_id") or 0) % 10 == 0:  # sampled: serialising it costs time itself
+                    rec["delta_bytes"] = len(_json.dumps(delta, default=str))
+                return
+            await original_emit(self, delta)
+
+        def apply(self, event, principal):
+            rec = state["current"]
+            if rec is not None:
+                rec["apply_start"] = time.time()
+            result = original_apply(self, event, principal)
+            if rec is not None:
+                rec["applied"] = time.time()
+                rec["orders"] = len(self.orders)
+            return result
+
+        StateProxy.__aenter__, StateProxy.__aexit__ = aenter, aexit
+        EventContext.emit_delta = emit_delta
+        BoardState._apply = apply
+
+    hub_cls.deliver, hub_cls._fan_out, hub_cls.subscribe = deliver, fan_out, subscribe
+
+
+def read_traces(logdir: Path) -> dict[int, dict]:
+    """order id -> the OrderPaid trace record written by the app process that serves the board."""
+    import json as _json
+
+    out = {}
+    for path in logdir.glob("trace-*.jsonl"):
+        for line in path.read_text().splitlines():
+            rec = _json.loads(line)
+            if rec.get("type") == "OrderPaid" and rec.get("order_id") is not None:
+                out[rec["order_id"]] = rec
+    return out
+
+
+# --- CPU accounting -----------------------------------------------------------------------------------
+
+
+def _cpu_ticks() -> dict[int, tuple[int, int, str, int]]:
+    """pid -> (ppid, pgid, comm, utime+stime ticks) for every process we can read."""
+    out = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        out[int(entry.name)] = (int(fields[1]), int(fields[2]), comm, int(fields[11]) + int(fields[12]))
+    return out
+
+
+def _machine_ticks() -> tuple[int, int]:
+    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = list(map(int, cpu))
+    return sum(values), values[3] + values[4]  # total, idle + iowait
+
+
+def _chromium_part(pid: int) -> str:
+    """chromium's renderer (the page: JS, style, layout, paint), gpu (raster, compositing: software here),
+    or the rest (browser process, network, the Playwright driver)."""
+    try:
+        # Chromium rewrites its process title, so the arguments may be one space-separated string.
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+    except OSError:
+        return "chromium other"
+    kind = next((a.split(b"=", 1)[1].decode() for a in args if a.startswith(b"--type=")), "")
+    return {"renderer": "chromium renderer", "gpu-process": "chromium gpu"}.get(kind, "chromium other")
+
+
+class CpuMeter:
+    """CPU seconds used between start() and stop(), by group: this bench process, its browser, the
+    app's processes, the sandbox, PostgreSQL and Redis (all servers, whoever uses them), and the
+    whole machine (other users of the machine included)."""
+
+    def __init__(self, procs: "Processes"):
+        self.procs = procs
+
+    def _sample(self):
+        return _cpu_ticks(), _machine_ticks(), time.monotonic()
+
+    def start(self) -> None:
+        self._before = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        (before, (m_total0, m_idle0), t0), (after, (m_total1, m_idle1), t1) = self._before, self._sample()
+        hz = os.sysconf("SC_CLK_TCK")
+        groups = {name: proc.pid for name, proc, _ in self.procs.children}
+        me = os.getpid()
+
+        def group(pid: int, info) -> str:
+            ppid, pgid, comm, _ = info
+            for name, leader in groups.items():
+                if pgid == leader:
+                    return name
+            if pid == me:
+                return "bench"
+            if comm.startswith("postgres"):
+                return "postgres"
+            if comm.startswith("redis"):
+                return "redis"
+            seen = set()
+            while ppid and ppid not in seen:  # our descendants: the Playwright driver and Chromium
+                if ppid == me:
+                    return _chromium_part(pid)
+                seen.add(ppid)
+                ppid = after.get(ppid, before.get(ppid, (0,)))[0]
+            return "other"
+
+        used: dict[str, float] = {}
+        for pid, info in after.items():
+            delta = info[3] - (before[pid][3] if pid in before else 0)
+            if delta > 0:
+                name = group(pid, info)
+                used[name] = used.get(name, 0.0) + delta / hz
+        used["machine"] = ((m_total1 - m_total0) - (m_idle1 - m_idle0)) / hz
+        used["capacity"] = (t1 - t0) * (os.cpu_count() or 1)  # CPU-seconds the machine had
+        return used
