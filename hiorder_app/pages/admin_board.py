@@ -7,62 +7,81 @@ from ..states.board_state import BoardState
 _DING = "window.hiorderDing = () => new Audio('/ding.wav').play().catch(() => {});"
 
 
-def _order_card(card) -> rx.Component:
+@rx.memo
+def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], number: rx.Var[str],
+               is_new: rx.Var[bool], status_label: rx.Var[str], paid_clock: rx.Var[str], waiting: rx.Var[str],
+               lines: rx.Var[str], total: rx.Var[str], accept_label: rx.Var[str], serve_label: rx.Var[str],
+               cancel_label: rx.Var[str]) -> rx.Component:
+    """One order card. Memoised on plain-text props: a new order re-renders only its own card, so the
+    board stays quick however many orders are open."""
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(card["title"], size="6"),
-                rx.cond(card["is_new"], rx.badge("NEW", color_scheme="orange", variant="solid", size="2")),
+                rx.heading(title, size="6"),
+                rx.cond(is_new, rx.badge("NEW", color_scheme="orange", variant="solid", size="2")),
                 rx.spacer(),
-                rx.badge(card["status_label"], size="2",
-                         color_scheme=rx.cond(card["is_new"], "orange", "blue")),
+                rx.badge(status_label, size="2", color_scheme=rx.cond(is_new, "orange", "blue")),
                 width="100%",
                 align="center",
             ),
             rx.hstack(
-                rx.text(card["number"], color_scheme="gray", size="2"),
-                rx.text(card["paid_clock"], color_scheme="gray", size="2"),
-                rx.text(card["waiting"], weight="bold", size="2"),
+                rx.text(number, color_scheme="gray", size="2"),
+                rx.text(paid_clock, color_scheme="gray", size="2"),
+                rx.text(waiting, weight="bold", size="2"),
                 spacing="3",
             ),
             rx.divider(),
-            rx.foreach(card["lines"].to(list[str]), lambda line: rx.text(line, size="4")),
-            rx.text(card["total"], weight="bold"),
+            rx.text(lines, size="4", white_space="pre-line"),
+            rx.text(total, weight="bold"),
             rx.hstack(
                 rx.cond(
-                    card["is_new"],
-                    rx.button(t("접수", "Accept"), on_click=BoardState.accept(card["id"]), size="3",
-                              aria_label=card["accept_label"]),
-                    rx.button(t("서빙 완료", "Served"), on_click=BoardState.serve(card["id"]), size="3",
-                              color_scheme="green", aria_label=card["serve_label"]),
+                    is_new,
+                    rx.button(t("접수", "Accept"), on_click=BoardState.accept(order_id), size="3",
+                              aria_label=accept_label),
+                    rx.button(t("서빙 완료", "Served"), on_click=BoardState.serve(order_id), size="3",
+                              color_scheme="green", aria_label=serve_label),
                 ),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.button(t("취소", "Cancel"), variant="soft", color_scheme="red", size="3",
-                                  aria_label=card["cancel_label"]),
-                    ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title(t("주문을 취소하고 환불할까요?", "Cancel and refund this order?")),
-                        rx.alert_dialog.description(t("결제 금액 전액이 환불돼요.", "The full amount is refunded.")),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button(t("돌아가기", "Keep order"), variant="soft")),
-                            rx.alert_dialog.action(rx.button(
-                                t("취소하고 환불", "Cancel and refund"), color_scheme="red",
-                                on_click=BoardState.cancel(card["id"]))),
-                            justify="end",
-                            spacing="3",
-                        ),
-                    ),
-                ),
+                rx.button(t("취소", "Cancel"), variant="soft", color_scheme="red", size="3",
+                          on_click=BoardState.ask_cancel(order_id), aria_label=cancel_label),
                 spacing="2",
             ),
             spacing="2",
             align="start",
         ),
         role="article",
-        aria_label=card["label"],
-        border=rx.cond(card["is_new"], "3px solid var(--orange-9)", "1px solid var(--gray-6)"),
-        background=rx.cond(card["is_new"], "var(--orange-2)", "var(--color-panel-solid)"),
+        aria_label=label,
+        border=rx.cond(is_new, "3px solid var(--orange-9)", "1px solid var(--gray-6)"),
+        background=rx.cond(is_new, "var(--orange-2)", "var(--color-panel-solid)"),
+    )
+
+
+def _order_card(card) -> rx.Component:
+    return board_card(
+        order_id=card["id"].to(int), label=card["label"].to(str), title=card["title"].to(str),
+        number=card["number"].to(str), is_new=card["is_new"].to(bool), status_label=card["status_label"].to(str),
+        paid_clock=card["paid_clock"].to(str), waiting=card["waiting"].to(str), lines=card["lines"].to(str),
+        total=card["total"].to(str), accept_label=card["accept_label"].to(str),
+        serve_label=card["serve_label"].to(str), cancel_label=card["cancel_label"].to(str),
+    )
+
+
+def _cancel_dialog() -> rx.Component:
+    """One confirmation for the whole board, instead of a dialog inside every card."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("주문을 취소하고 환불할까요?", "Cancel and refund this order?")),
+            rx.alert_dialog.description(t("결제 금액 전액이 환불돼요.", "The full amount is refunded.")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("돌아가기", "Keep order"), variant="soft",
+                                                 on_click=BoardState.keep_order)),
+                rx.alert_dialog.action(rx.button(t("취소하고 환불", "Cancel and refund"), color_scheme="red",
+                                                 on_click=BoardState.cancel)),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+        open=BoardState.cancel_id != 0,
+        on_open_change=lambda _open: BoardState.keep_order(),
     )
 
 
@@ -111,6 +130,7 @@ def admin_board_page() -> rx.Component:
                 align="center",
             ),
             error_callout(),
+            _cancel_dialog(),
             _calls(),
             rx.cond(
                 BoardState.cards.length() == 0,

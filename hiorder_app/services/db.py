@@ -11,7 +11,8 @@ from ..settings import get_settings
 
 
 @lru_cache
-def engine_for(url: str) -> sa.Engine:
+def engine_for(url: str, pool_size: int = 10, max_overflow: int = 20) -> sa.Engine:
+    """One engine per URL (and pool shape) per process."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -32,7 +33,7 @@ def engine_for(url: str) -> sa.Engine:
             dbapi_conn.isolation_level = None
 
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
 def get_engine() -> sa.Engine:

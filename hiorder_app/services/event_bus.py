@@ -20,7 +20,7 @@ from sqlmodel import select
 from ..domain.models import OutboxEvent
 from ..domain.timeutil import utcnow
 from ..settings import get_settings
-from .db import get_engine, session_scope
+from .db import engine_for, session_scope
 from .live_hub import hub
 from .outbox import PENDING_KEY
 
@@ -65,7 +65,9 @@ def publish(messages: list[dict]) -> list[str]:
 def _mark_published(ids: list[str]) -> None:
     if not ids:
         return
-    with get_engine().begin() as conn:
+    # Runs inside after_commit, while the committing session still holds its connection: a pool of its
+    # own means many threads committing at once can never all wait on the pool they are holding.
+    with engine_for(get_settings().database_url, pool_size=2, max_overflow=8).begin() as conn:
         conn.execute(sa.update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=utcnow()))
 
 

@@ -118,11 +118,19 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
             log.error("provider refused our credentials (%s): check PAYMENT_SECRET_KEY", exc.code)
             raise PaymentProblem("payment.delayed") from exc
         if exc.code == "ALREADY_PROCESSED_PAYMENT":
-            return _already_processed(order_id, payment_key, payment_ref, exc, gateway)
+            return _paid_or_closed(_already_processed(order_id, payment_key, payment_ref, exc, gateway))
         if exc.code == "INVALID_REQUEST":
             return _not_this_orders(order_id, payment_key, exc)
         return _declined(order_id, payment_key, exc)
-    return settle(result, gateway)
+    return _paid_or_closed(settle(result, gateway))
+
+
+def _paid_or_closed(outcome: PaymentOutcome) -> PaymentOutcome:
+    """The charge went through, but if the order closed meanwhile (expired or cancelled while the provider
+    was asked) settle refunded it: the diner must hear that, not "paid"."""
+    if outcome.status not in VISIBLE_TO_STORE:
+        raise PaymentProblem("payment.order_closed")
+    return outcome
 
 
 def _already_processed(order_id: int, payment_key: str, payment_ref: str, exc: PaymentDeclined,

@@ -18,23 +18,27 @@ TICK_SECONDS = 20
 
 
 class BoardState(SessionState):
-    orders: list[dict] = []
+    # Backend only: the browser receives just the rendered `cards`, not this list as well.
+    _orders: list[dict] = []
     calls: list[dict] = []
     live: bool = False
     sound: str = rx.LocalStorage("on", name="hiorder_board_sound")
     # order id -> updated_at of the newest event applied: a late, older event (relayed after a newer one
     # went out directly) must not move a card back.
     _versions: dict[int, str] = {}
+    # The order whose cancel-and-refund is being confirmed (one dialog for the whole board).
+    cancel_id: int = 0
     # Moved on by the follow loop, so "minutes since payment" stays current without a reload.
     clock: str = ""
 
-    def _card(self, order_id: int, table_number: int, status: str, total: int, paid_at: str, lines: list[dict]) -> dict:
+    def _card(self, order_id: int, table_number: int, status: str, total: int, paid_at: str,
+              lines: list[dict]) -> dict:
         return {"id": order_id, "table": table_number, "status": status, "total": total, "paid_at": paid_at,
                 "lines": [[ln["name_ko"], ln["name_en"], ln["quantity"]] for ln in lines]}
 
     def _reload(self, principal: Principal) -> None:
         self._versions = {}
-        self.orders = [
+        self._orders = [
             self._card(o.id, o.table_number, o.status, o.total, o.paid_at.isoformat() if o.paid_at else "",
                        [{"name_ko": ln.name_ko, "name_en": ln.name_en, "quantity": ln.quantity} for ln in o.lines])
             for o in order_views.board_orders(principal)
@@ -52,13 +56,13 @@ class BoardState(SessionState):
             if self._versions.get(p["order_id"], "") > version:
                 return False
             self._versions[p["order_id"]] = version
-            others = [o for o in self.orders if o["id"] != p["order_id"]]
+            others = [o for o in self._orders if o["id"] != p["order_id"]]
             if p["status"] in ON_BOARD:
                 card = self._card(p["order_id"], p["table_number"], p["status"], p["total"], p["paid_at"] or "",
                                   p["lines"])
-                self.orders = sorted([*others, card], key=lambda o: (o["paid_at"], o["id"]))
+                self._orders = sorted([*others, card], key=lambda o: (o["paid_at"], o["id"]))
             else:
-                self.orders = others
+                self._orders = others
             return kind == "OrderPaid"
         elif kind == "StaffCalled":
             if all(c["id"] != p["call_id"] for c in self.calls):
@@ -89,8 +93,15 @@ class BoardState(SessionState):
                     async with self:
                         self.clock = utcnow().isoformat()
                     continue
+                # Everything already waiting goes in with it: one state write and one render per batch.
+                events = [event]
+                while not queue.empty():
+                    events.append(queue.get_nowait())
                 async with self:
-                    ring = self._apply(event, principal) and self.sound == "on"
+                    ring = False
+                    for each in events:
+                        ring = self._apply(each, principal) or ring
+                    ring = ring and self.sound == "on"
                     self.clock = utcnow().isoformat()
                 if ring:
                     yield rx.call_script("window.hiorderDing && window.hiorderDing()")
@@ -119,10 +130,19 @@ class BoardState(SessionState):
         self._act(admin_orders.advance, order_id, "SERVED")
 
     @rx.event
-    async def cancel(self, order_id: int):
+    def ask_cancel(self, order_id: int):
+        self.cancel_id = order_id
+
+    @rx.event
+    def keep_order(self):
+        self.cancel_id = 0
+
+    @rx.event
+    async def cancel(self):
         # The refund is an HTTP call to the provider: keep it off the event loop.
         principal = self._principal()
         try:
+            order_id, self.cancel_id = self.cancel_id, 0
             await asyncio.to_thread(admin_orders.cancel, principal, order_id, "cancelled by staff")
         except DomainError as exc:
             self._show_error(exc)
@@ -146,12 +166,12 @@ class BoardState(SessionState):
                 "total": won(o["total"], self.lang), "paid_at": o["paid_at"],
                 "paid_clock": store_time_iso(o["paid_at"]),
                 "waiting": _waiting(o["paid_at"], self.clock, en),
-                "lines": [f"{pick(self.lang, ko, en_name)} × {q}" for ko, en_name, q in o["lines"]],
+                "lines": "\n".join(f"{pick(self.lang, ko, en_name)} × {q}" for ko, en_name, q in o["lines"]),
                 "accept_label": f"Accept order #{o['id']}" if en else f"주문 #{o['id']} 접수",
                 "serve_label": f"Order #{o['id']} served" if en else f"주문 #{o['id']} 서빙 완료",
                 "cancel_label": f"Cancel order #{o['id']}" if en else f"주문 #{o['id']} 취소",
             }
-            for o in self.orders
+            for o in self._orders
         ]
 
     @rx.var
@@ -163,7 +183,7 @@ class BoardState(SessionState):
 
     @rx.var
     def new_count(self) -> int:
-        return sum(1 for o in self.orders if o["status"] == "PAID")
+        return sum(1 for o in self._orders if o["status"] == "PAID")
 
 
 def store_time_iso(value: str) -> str:
