@@ -2,8 +2,8 @@
 or when they keep failing, new ones are refused at once with a retry hint instead of piling up.
 
 The breaker is purgatory's; slow successes count as failures, business refusals (DomainError) as
-healthy answers. It closes by itself: after `order_breaker_reset_seconds` one trial call is let
-through, and a healthy one closes it.
+healthy answers. It closes by itself: after `order_breaker_reset_seconds` it half-opens and lets calls
+through again; the first healthy one closes it, a failing or slow one opens it for another period.
 """
 
 import threading

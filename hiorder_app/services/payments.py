@@ -316,7 +316,16 @@ def _settle_confirming(payment_key: str, gateway: PaymentGateway) -> str:
         settle(found, gateway)
         return "paid"
     if found is not None and found.status not in ("ABORTED", "EXPIRED", "CANCELED"):
-        return "unreachable"  # still in progress at the provider: ask again next round
+        # Still READY or in progress at the provider: ask again next round, unless the order it was for has
+        # already timed out here, in which case the attempt is over (a late DONE is refunded by settle).
+        with session_scope() as s:
+            payment = s.exec(select(Payment).where(Payment.payment_key == payment_key)).first()
+            order = s.get(Order, payment.order_id) if payment else None
+        if order is None or order.status == OrderStatus.PENDING_PAYMENT:
+            return "unreachable"
+        with session_scope() as s:
+            _mark(s, payment_key, FAILED, code=f"ABANDONED_{found.status}")
+        return "failed"
     with session_scope() as s:
         _mark(s, payment_key, FAILED, code=found.status if found else "NOT_FOUND")
     return "failed"

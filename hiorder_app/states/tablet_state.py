@@ -89,15 +89,21 @@ class TabletState(SessionState):
         queue = live_hub.hub.subscribe(principal.store_id)
         try:
             while True:
-                event = await queue.get()
-                kind, payload = event.get("type"), event.get("payload", {})
-                mine = payload.get("table_id") == principal.table_id
+                events = [await queue.get()]
+                while not queue.empty():
+                    events.append(queue.get_nowait())
+                kinds = {e.get("type") for e in events}
+                mine = {e.get("type") for e in events if e.get("payload", {}).get("table_id") == principal.table_id}
+                menu = bool(kinds & {"MenuChanged", live_hub.RESYNC})
+                orders = bool(mine - {"StaffCalled"}) or live_hub.RESYNC in kinds
+                if not (menu or orders):
+                    continue  # other tables' news: this tablet's state is not even loaded
                 async with self:
-                    if kind in ("MenuChanged", live_hub.RESYNC):
+                    if menu:
                         self._refresh_menu(principal)
-                    if mine and kind == "TableCleared":
+                    if "TableCleared" in mine:
                         self.cart, self.notice_ko, self.notice_en = {}, "", ""
-                    if (mine and kind != "StaffCalled") or kind == live_hub.RESYNC:
+                    if orders:
                         self._refresh_orders(principal)
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)

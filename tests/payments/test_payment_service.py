@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -284,8 +285,7 @@ def test_two_tabs_confirm_at_once(db, sandbox, store, customer, gw):
         start = checkout(customer, store, gw)
         tab1, tab2 = press_pay(sandbox, start), press_pay(sandbox, start)
 
-        results = run_together(lambda: confirm_back(customer, tab1, gw), lambda: confirm_back(customer, tab2, gw),
-                               lambda: confirm_back(customer, tab1, gw))
+        results = run_together(*[partial(confirm_back, customer, tab, gw) for tab in (tab1, tab2, tab1)])
 
         assert results == [PaymentOutcome(start.order_id, OrderStatus.PAID)] * 3, results
         done = [k for k, status in ledger(sandbox, start.payment_ref).items() if status == "DONE"]
@@ -569,6 +569,48 @@ def test_charged_after_the_order_expired_is_refunded(db, sandbox, store, custome
     assert ledger(sandbox, start.payment_ref) == {back["paymentKey"]: "CANCELED"}
 
 
+def test_order_expiring_while_the_provider_confirms_is_refunded_and_not_reported_paid(
+        db, sandbox, store, customer, make_gateway):
+    """The diner's confirm is at the provider when reconciliation expires the order: the charge that
+    arrives after is refunded, and confirm says the order closed (the tablet must not say "paid")."""
+    gw = make_gateway(read_timeout=2.0)
+    start = checkout(customer, store, gw)
+    back = press_pay(sandbox, start)
+    sandbox.set_faults(latency_ms=400)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        confirming = pool.submit(confirm_back, customer, back, gw)
+        deadline = time.monotonic() + 2
+        while not payments_of(db, start.order_id):  # on record: the provider is being asked now
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        set_order_status(start.order_id, OrderStatus.EXPIRED, reason="payment timeout")
+        with pytest.raises(PaymentProblem) as closed:
+            confirming.result(timeout=5)
+
+    assert closed.value.code == "payment.order_closed"
+    assert order_status(db, start.order_id) == OrderStatus.EXPIRED
+    assert payments_of(db, start.order_id) == {back["paymentKey"]: "CANCELED"}
+    assert ledger(sandbox, start.payment_ref) == {back["paymentKey"]: "CANCELED"}
+    assert events(db, "OrderPaid", start.order_id) == 0
+    assert stock(db, store) == LIMITED_STOCK
+
+
+def test_lost_confirm_of_a_stale_order_is_paid_not_expired(db, sandbox, store, customer, gw):
+    start = checkout(customer, store, gw)
+    back = press_pay(sandbox, start)
+    sandbox.set_faults(lose_confirm_response=3)
+    with pytest.raises(PaymentProblem, match="payment.delayed"):
+        confirm_back(customer, back, gw)
+    sandbox.set_faults()
+
+    report = reconcile(gateway=gw, now=after_timeout())  # both a lost confirm and a stale order
+
+    assert (report.expired, report.refunded, report.unreachable) == (0, 0, 0)
+    assert_paid_once(db, sandbox, start, back["paymentKey"])
+    assert stock(db, store) == LIMITED_STOCK - 1
+
+
 def test_confirm_after_expiry_is_refused_and_never_charged(db, sandbox, store, customer, gw):
     start = checkout(customer, store, gw)
     back = press_pay(sandbox, start)
@@ -695,7 +737,7 @@ def test_stale_order_the_provider_charged_is_paid_not_expired(db, sandbox, store
     """We crashed between the provider's DONE and recording anything: reconcile finds it by order id."""
     start = checkout(customer, store, gw)
     back = press_pay(sandbox, start)
-    gw.confirm(back["paymentKey"], start.payment_ref, TOTAL, idempotency_key=f"confirm-{back['paymentKey']}")
+    gw.confirm(back["paymentKey"], start.payment_ref, TOTAL, idempotency_key="crashed-" + back["paymentKey"])
     assert db.count("payment") == 0
 
     assert reconcile(gateway=gw, now=after_timeout()) == ReconcileReport(paid=1)
