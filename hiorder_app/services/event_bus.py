@@ -77,7 +77,7 @@ def _publish_after_commit(session) -> None:
     if not pending:
         return
     try:
-        _mark_published(publish([message(e) for e in pending]))
+        _mark_published(publish(pending))
     except Exception:  # the commit stands; the relay will deliver what this missed
         log.exception("post-commit publish failed")
 

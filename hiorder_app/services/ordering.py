@@ -8,17 +8,17 @@ from sqlmodel import Session, select
 
 from ..domain.enums import ItemKind, OrderStatus
 from ..domain.errors import DomainError, OrderRefused
-from ..domain.models import Category, MenuItem, Order, OrderLine
+from ..domain.models import Category, DiningTable, MenuItem, Order, OrderLine, TableSession
 from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
 from ..domain.order_status import COUNTS_FOR_TABLE_RULES
+from ..domain.timeutil import utcnow
 from ..settings import get_settings
 from .db import session_scope
-from .order_events import line_payload, order_payload
 from .order_views import OrderLineView, OrderView, table_orders  # noqa: F401  (table_orders: part of this API)
 from .outbox import record_event
 from .overload import ordering_guard
 from .principal import Principal, require_customer
-from .table_sessions import lock_table, open_table_session
+from .table_sessions import open_table_session
 
 
 def _parse_lines(lines) -> list[tuple[int, int]]:
@@ -32,7 +32,7 @@ def _parse_lines(lines) -> list[tuple[int, int]]:
     return parsed
 
 
-def _snapshot(item: MenuItem, category_visible: bool = True) -> ItemSnapshot:
+def _snapshot(item, category_visible: bool = True) -> ItemSnapshot:
     # An item in a hidden category is not on the tablet's menu, so it is not on sale either.
     return ItemSnapshot(
         id=item.id, store_id=item.store_id, name_ko=item.name_ko, name_en=item.name_en, price=item.price,
@@ -46,15 +46,17 @@ def _table_history(session: Session, table_session_id: int, parsed: list[tuple[i
     """Only what this order's rules need to know of the table's earlier orders: whether it had a main
     (asked only when a side comes without one) and which of this order's event items it already had.
     Each is an indexed look-up that stops early, so a long visit does not slow ordering down."""
-    counted = (Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
     kinds = {snapshots[i].kind for i, _ in parsed if i in snapshots}
+    once_ids = [i for i, _ in parsed if i in snapshots and snapshots[i].once_per_table]
+    if not once_ids and (ItemKind.SIDE not in kinds or ItemKind.MAIN in kinds):
+        return TableHistory(has_main=False, once_item_ids=frozenset())  # nothing to ask: the usual case
+    counted = (Order.table_session_id == table_session_id, Order.status.in_(list(COUNTS_FOR_TABLE_RULES)))
     has_main = False
     if ItemKind.SIDE in kinds and ItemKind.MAIN not in kinds:
         has_main = session.exec(
             select(sa.literal(1)).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
             .where(*counted, OrderLine.kind == ItemKind.MAIN).limit(1)
         ).first() is not None
-    once_ids = [i for i, _ in parsed if i in snapshots and snapshots[i].once_per_table]
     already: frozenset[int] = frozenset()
     if once_ids:
         already = frozenset(session.exec(
@@ -72,22 +74,39 @@ def place_order(principal: Principal, lines) -> OrderView:
     return ordering_guard().run(lambda: _place(principal, parsed))
 
 
+# Built once, on the tables rather than the ORM classes: constructing statements and the ORM's
+# per-statement handling cost more than running them on this, the busiest write path.
+_t, _s, _m, _c = DiningTable.__table__.c, TableSession.__table__.c, MenuItem.__table__.c, Category.__table__.c
+_LOCK_TABLE = (
+    sa.select(_t.id, _t.store_id, _t.number, _t.active, _s.id.label("session_id"))
+    .select_from(DiningTable.__table__.outerjoin(
+        TableSession.__table__, sa.and_(_s.table_id == _t.id, _s.closed_at.is_(None))))
+    .where(_t.id == sa.bindparam("table_id")).with_for_update(of=DiningTable.__table__)
+)
+_LOCK_ITEMS = (
+    sa.select(_m.id, _m.store_id, _m.name_ko, _m.name_en, _m.price, _m.kind, _m.stock, _m.sold_out,
+              _m.once_per_table, _m.active, _c.visible)
+    .select_from(MenuItem.__table__.join(Category.__table__, _c.id == _m.category_id))
+    .where(_m.id.in_(sa.bindparam("ids", expanding=True))).order_by(_m.id).with_for_update(of=MenuItem.__table__)
+)
+_INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
+_INSERT_LINES = OrderLine.__table__.insert()
+
+
 def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
     settings = get_settings()
     with session_scope() as s:
-        # Locking the table first serialises one table's orders, so table-wide rules see each other.
-        table = lock_table(s, principal.table_id)
+        # Locking the table first serialises one table's orders, so table-wide rules see each other. One
+        # round trip locks it and finds its open visit (plain columns: cheaper than loading ORM objects).
+        table = s.execute(_LOCK_TABLE, {"table_id": principal.table_id}).one()
         if not table.active or table.store_id != principal.store_id:
             raise OrderRefused("table.inactive")
-        table_session = open_table_session(s, table)
+        session_id = table.session_id or open_table_session(s, s.get(DiningTable, table.id)).id
         ids = sorted({item_id for item_id, _ in parsed})
         # Rows locked in id order: concurrent orders never deadlock and never both read the same stock.
-        rows = s.exec(
-            select(MenuItem, Category.visible).join(Category, Category.id == MenuItem.category_id)
-            .where(MenuItem.id.in_(ids)).order_by(MenuItem.id).with_for_update(of=MenuItem)
-        ).all()
-        snapshots = {item.id: _snapshot(item, visible) for item, visible in rows}
-        check_order(parsed, snapshots, principal.store_id, _table_history(s, table_session.id, parsed, snapshots),
+        rows = s.execute(_LOCK_ITEMS, {"ids": ids}).all()
+        snapshots = {row.id: _snapshot(row, row.visible) for row in rows}
+        check_order(parsed, snapshots, principal.store_id, _table_history(s, session_id, parsed, snapshots),
                     settings.max_order_lines, settings.max_line_quantity)
         for item_id, qty in parsed:
             if snapshots[item_id].stock is not None:
@@ -98,21 +117,27 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
                 )
                 if done.rowcount != 1:
                     raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
-        order = Order(store_id=principal.store_id, table_id=table.id, table_session_id=table_session.id,
-                      status=OrderStatus.PENDING_PAYMENT, total=order_total(parsed, snapshots),
-                      payment_ref=f"HO-{uuid.uuid4().hex[:20]}")
-        s.add(order)
-        s.flush()
-        lines = [OrderLine(order_id=order.id, menu_item_id=item_id, name_ko=snapshots[item_id].name_ko,
-                           name_en=snapshots[item_id].name_en, kind=snapshots[item_id].kind,
-                           unit_price=snapshots[item_id].price, quantity=qty, line_total=snapshots[item_id].price * qty)
-                 for item_id, qty in parsed]
-        s.add_all(lines)
-        views = [OrderLineView(ln.menu_item_id, ln.name_ko, ln.name_en, ln.unit_price, ln.quantity) for ln in lines]
-        record_event(s, principal.store_id, "OrderPlaced",
-                     order_payload(s, order, table.number, [line_payload(ln) for ln in lines]))
-        return OrderView(order.id, table.number, order.status, order.total, order.created_at, None, views,
-                         order.payment_ref, table.id, order.updated_at)
+        # Plain INSERTs rather than ORM objects: this is the hottest write path, and nothing here needs
+        # the unit of work's change tracking.
+        now, total, ref = utcnow(), order_total(parsed, snapshots), f"HO-{uuid.uuid4().hex[:20]}"
+        order_id = s.execute(_INSERT_ORDER, {
+            "store_id": principal.store_id, "table_id": table.id, "table_session_id": session_id,
+            "status": OrderStatus.PENDING_PAYMENT, "total": total, "payment_ref": ref, "created_at": now,
+            "updated_at": now}).scalar_one()
+        lines = [{"order_id": order_id, "menu_item_id": item_id, "name_ko": snapshots[item_id].name_ko,
+                  "name_en": snapshots[item_id].name_en, "kind": snapshots[item_id].kind,
+                  "unit_price": snapshots[item_id].price, "quantity": qty,
+                  "line_total": snapshots[item_id].price * qty} for item_id, qty in parsed]
+        s.execute(_INSERT_LINES, lines)
+        line_views = [{k: ln[k] for k in ("menu_item_id", "name_ko", "name_en", "quantity", "unit_price")}
+                      for ln in lines]
+        record_event(s, principal.store_id, "OrderPlaced", {
+            "order_id": order_id, "store_id": principal.store_id, "table_id": table.id,
+            "table_number": table.number, "table_session_id": session_id,
+            "status": OrderStatus.PENDING_PAYMENT, "total": total, "created_at": now.isoformat(), "paid_at": None,
+            "updated_at": now.isoformat(), "lines": line_views})
+        return OrderView(order_id, table.number, OrderStatus.PENDING_PAYMENT, total, now, None,
+                         [OrderLineView(**ln) for ln in line_views], ref, table.id, now)
 
 
 def release_stock(session: Session, order: Order) -> None:

@@ -11,6 +11,7 @@ from ..domain.models import Order, OrderReadModel, TableSession
 from .order_events import order_payload
 
 ORDER_EVENTS = {"OrderPlaced", "OrderPaid", "OrderStatusChanged"}
+_INSERT_VIEW = OrderReadModel.__table__.insert()
 
 
 def _when(value: str | None) -> datetime | None:
@@ -30,7 +31,15 @@ def apply(session: Session, event_type: str, payload: dict) -> None:
 
 
 def _project_order(session: Session, p: dict, new: bool = False) -> None:
-    row = None if new else session.get(OrderReadModel, p["order_id"])
+    if new:
+        session.execute(_INSERT_VIEW, {
+            "order_id": p["order_id"], "store_id": p["store_id"], "table_id": p["table_id"],
+            "table_number": p["table_number"], "table_session_id": p["table_session_id"], "session_open": True,
+            "status": p["status"], "total": p["total"], "lines_json": json.dumps(p["lines"], ensure_ascii=False),
+            "created_at": _when(p["created_at"]), "paid_at": _when(p["paid_at"]),
+            "updated_at": _when(p.get("updated_at") or p["created_at"])})
+        return
+    row = session.get(OrderReadModel, p["order_id"])
     if row is None:
         row = OrderReadModel(order_id=p["order_id"], store_id=p["store_id"], table_id=p["table_id"],
                              table_number=p["table_number"], table_session_id=p["table_session_id"],
