@@ -64,7 +64,8 @@ def real_redis() -> str:
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {REAL_REDIS_URL}: {exc}")
+        # A failure, not a skip: these tests are the proof that events survive Redis, and .ci/run starts it.
+        pytest.fail(f"Redis not reachable at {REAL_REDIS_URL}: {exc}")
     finally:
         client.close()
     return REAL_REDIS_URL
@@ -548,7 +549,7 @@ class ThrowawayRedis:
 @pytest.fixture
 def throwaway_redis(tmp_path):
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is not installed (Debian package redis-server)")
     server = ThrowawayRedis(tmp_path / "redis-server.log")
     server.start()
     yield server
