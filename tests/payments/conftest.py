@@ -19,6 +19,9 @@ from tests.conftest import SANDBOX_AUTH as AUTH
 from tests.conftest import SANDBOX_CLIENT_KEY as CLIENT_KEY
 from tests.conftest import SANDBOX_SECRET_KEY as SECRET_KEY
 
+# The service tests' store factory, principals and overload-guard reset, shared rather than copied.
+from tests.services.conftest import admin, customer, fresh_overload_guard, make_store  # noqa: F401
+
 
 @dataclass
 class Sandbox:

@@ -23,7 +23,6 @@ from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services.auth import sign_in
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.overload import ordering_guard
 from hiorder_app.services.payments import (
     REFUND_REASON,
     PaymentOutcome,
@@ -36,7 +35,6 @@ from hiorder_app.services.payments import (
     start_checkout,
 )
 from hiorder_app.settings import get_settings
-from tests.services.conftest import build_store
 
 SUCCESS_URL = "http://shop.test/pay/success"
 FAIL_URL = "http://shop.test/pay/fail"
@@ -47,32 +45,9 @@ LIMITED_STOCK = 3  # tests/services/conftest.py ITEMS["limited"]
 # -- fixtures ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fresh_overload_guard():
-    """start_checkout places orders through the process-wide guard: start every test with a closed one."""
-    ordering_guard.cache_clear()
-    yield
-    ordering_guard.cache_clear()
-
-
-@pytest.fixture
-def make_store(db):
-    return build_store
-
-
 @pytest.fixture
 def store(make_store):
     return make_store("store-a", tables=2)
-
-
-@pytest.fixture
-def customer(store):
-    return store.sign_in_table(1)
-
-
-@pytest.fixture
-def admin(store):
-    return sign_in(store.code, store.admin_username, store.password)[1]
 
 
 @pytest.fixture
