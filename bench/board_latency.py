@@ -198,9 +198,9 @@ PAID_COMMITTED: dict[int, float] = {}
 @sa_event.listens_for(SaSession, "after_commit", insert=True)
 def _stamp_paid_commit(session) -> None:
     at = time.time()
-    for event in session.info.get(PENDING_KEY) or ():
-        if event.type == "OrderPaid":
-            PAID_COMMITTED[json.loads(event.payload)["order_id"]] = at
+    for event in session.info.get(PENDING_KEY) or ():  # the messages about to be published
+        if event["type"] == "OrderPaid":
+            PAID_COMMITTED[event["payload"]["order_id"]] = at
 
 
 def card_label(table_number: int, order_id: int) -> str:
