@@ -2,8 +2,9 @@ import reflex as rx
 
 from ..states.admin_menu_state import AdminMenuState as S
 from .admin_nav import visually_hidden_caption
-from .i18n import error_callout, t
+from .i18n import t
 from .menu_image import menu_image_src
+from .rename_dialog import rename_dialog
 
 _KIND_COLORS = {"MAIN": "orange", "SIDE": "jade", "DRINK": "blue"}
 
@@ -41,31 +42,11 @@ def _category_row(c) -> rx.Component:
 
 
 def _rename_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("카테고리 이름 바꾸기", "Rename category")),
-            rx.form(
-                rx.vstack(
-                    rx.el.label(t("카테고리 이름(한국어)", "Category name (Korean)"), html_for="rename_ko"),
-                    rx.input(id="rename_ko", name="name_ko", default_value=S.rename_form["name_ko"], width="100%"),
-                    rx.el.label(t("카테고리 이름(영어)", "Category name (English)"), html_for="rename_en"),
-                    rx.input(id="rename_en", name="name_en", default_value=S.rename_form["name_en"], width="100%"),
-                    error_callout(),
-                    rx.hstack(
-                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=S.close_rename),
-                        rx.button(t("저장", "Save"), type="submit"),
-                        justify="end", width="100%",
-                    ),
-                    spacing="2",
-                ),
-                on_submit=S.save_rename,
-                reset_on_submit=False,
-            ),
-            max_width="420px",
-        ),
-        open=S.rename_key != "",
-        on_open_change=lambda _open: S.close_rename(),
+    return rename_dialog(
+        t("카테고리 이름 바꾸기", "Rename category"),
+        [("rename_ko", "name_ko", t("카테고리 이름(한국어)", "Category name (Korean)"), S.rename_form["name_ko"]),
+         ("rename_en", "name_en", t("카테고리 이름(영어)", "Category name (English)"), S.rename_form["name_en"])],
+        is_open=S.rename_key != "", on_save=S.save_rename, on_close=S.close_rename,
     )
 
 

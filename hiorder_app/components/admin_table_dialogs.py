@@ -1,7 +1,8 @@
 import reflex as rx
 
 from ..states.admin_tables_state import AdminTablesState as S
-from .i18n import error_callout, t
+from .i18n import t
+from .rename_dialog import rename_dialog as shared_rename_dialog
 
 
 def _close(label_ko="닫기", label_en="Close", on_click=None) -> rx.Component:
@@ -61,29 +62,10 @@ def qr_dialog() -> rx.Component:
 
 
 def rename_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("테이블 이름 바꾸기", "Rename table")),
-            rx.form(
-                rx.vstack(
-                    rx.el.label(t("테이블 이름", "Table name"), html_for="table_rename"),
-                    rx.input(id="table_rename", name="name", default_value=S.rename_name, width="100%"),
-                    error_callout(),
-                    rx.hstack(
-                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=S.close_rename),
-                        rx.button(t("저장", "Save"), type="submit"),
-                        justify="end", width="100%",
-                    ),
-                    spacing="2",
-                ),
-                on_submit=S.save_rename,
-                reset_on_submit=False,
-            ),
-            max_width="420px",
-        ),
-        open=S.rename_key != "",
-        on_open_change=lambda _open: S.close_rename(),
+    return shared_rename_dialog(
+        t("테이블 이름 바꾸기", "Rename table"),
+        [("table_rename", "name", t("테이블 이름", "Table name"), S.rename_name)],
+        is_open=S.rename_key != "", on_save=S.save_rename, on_close=S.close_rename,
     )
 
 
