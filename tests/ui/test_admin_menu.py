@@ -139,3 +139,20 @@ def test_a_customer_cannot_open_the_store_console(page: Page, base_url: str, pat
     expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
     expect(page).not_to_have_url(re.compile(r"/admin"))
     expect(page.get_by_role("table")).to_have_count(0)
+
+
+def test_renaming_and_hiding_a_category_reach_the_open_tablet(admin_page: Page, browser: Browser, base_url: str):
+    new_item("이름 테스트 비빔국수")
+    table = tablet(browser, base_url, 9)
+    expect(table.get_by_role("tab", name="이름 테스트 비빔국수 분류")).to_be_visible()
+
+    open_menu_admin(admin_page, base_url)
+    admin_page.get_by_role("button", name="이름 테스트 비빔국수 분류 이름 바꾸기").click()
+    dialog = admin_page.get_by_role("dialog", name="카테고리 이름 바꾸기")
+    dialog.get_by_label("카테고리 이름(한국어)").fill("오늘의 특선")
+    dialog.get_by_role("button", name="저장").click()
+    expect(dialog).to_have_count(0)
+    expect(table.get_by_role("tab", name="오늘의 특선")).to_be_visible()  # no reload
+
+    admin_page.get_by_role("switch", name="오늘의 특선 태블릿에 표시").click()
+    expect(table.get_by_role("tab", name="오늘의 특선")).to_have_count(0)
