@@ -14,6 +14,7 @@ from .formatting import pick, store_time, won
 from .session_state import SessionState
 
 ON_BOARD = {"PAID", "ACCEPTED"}
+BOARD_EVENTS = {"OrderPaid", "OrderStatusChanged", "StaffCalled", "StaffCallAcknowledged", live_hub.RESYNC}
 TICK_SECONDS = 20
 
 
@@ -97,6 +98,9 @@ class BoardState(SessionState):
                 events = [event]
                 while not queue.empty():
                     events.append(queue.get_nowait())
+                events = [e for e in events if e.get("type") in BOARD_EVENTS]
+                if not events:
+                    continue  # placed-but-unpaid orders, menu edits: nothing on the board changes
                 async with self:
                     ring = False
                     for each in events:
