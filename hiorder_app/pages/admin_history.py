@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.admin_nav import admin_shell
+from ..components.admin_nav import admin_shell, visually_hidden_caption
 from ..components.i18n import error_callout, t
 from ..states.history_state import HistoryState
 
@@ -48,6 +48,7 @@ def admin_history_page() -> rx.Component:
             error_callout(),
             rx.text(t("합계(취소 제외) ", "Total (excluding cancelled) ") + HistoryState.total_label, weight="bold"),
             rx.table.root(
+                visually_hidden_caption(t("주문 내역 표", "Order history table")),
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(ko, en)) for ko, en in [
                     ("주문", "Order"), ("테이블", "Table"), ("상태", "Status"), ("메뉴", "Items"), ("금액", "Total"),
                     ("주문 시각", "Ordered"), ("결제 시각", "Paid")]])),
@@ -57,7 +58,6 @@ def admin_history_page() -> rx.Component:
                     rx.table.cell(r["paid"])))),
                 width="100%",
                 variant="surface",
-                aria_label=t("주문 내역 표", "Order history table"),
             ),
             spacing="4",
             width="100%",
