@@ -5,17 +5,17 @@ import re
 from playwright.sync_api import Page, expect
 
 from hiorder_app.domain.enums import OrderStatus
-from hiorder_app.services import payments
 from hiorder_app.services.auth import sign_in as service_sign_in
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.order_lifecycle import lock_order, transition
+from hiorder_app.services.ordering import place_order
 from hiorder_app.services.seed import DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from tests.ui.menu_lookup import demo_item
 
 
 def paid_order_for(table: int) -> int:
     principal = service_sign_in(DEMO_STORE_CODE, f"table{table}", DEMO_TABLE_PASSWORD)[1]
-    order = payments.ordering.place_order(principal, [(demo_item("MAIN").id, 1)])
+    order = place_order(principal, [(demo_item("MAIN").id, 1)])
     with session_scope() as s:
         transition(s, lock_order(s, id=order.id), OrderStatus.PAID)
     return order.id
