@@ -8,7 +8,6 @@ provider's ledger (at most one DONE per order, refunds CANCELED).
 
 import json
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -35,6 +34,7 @@ from hiorder_app.services.payments import (
     start_checkout,
 )
 from hiorder_app.settings import get_settings
+from tests.concurrency import run_together
 
 SUCCESS_URL = "http://shop.test/pay/success"
 FAIL_URL = "http://shop.test/pay/fail"
@@ -151,18 +151,6 @@ def assert_paid_once(db, sandbox, start, payment_key: str) -> None:
     assert events(db, "OrderPaid", start.order_id) == 1
 
 
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except DomainError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 # -- the happy path ---------------------------------------------------------------------------------------
@@ -260,7 +248,7 @@ def test_two_tabs_confirm_at_once(db, sandbox, store, customer, gw):
         start = checkout(customer, store, gw)
         tab1, tab2 = press_pay(sandbox, start), press_pay(sandbox, start)
 
-        results = run_together(*[partial(confirm_back, customer, tab, gw) for tab in (tab1, tab2, tab1)])
+        results = run_together([partial(confirm_back, customer, tab, gw) for tab in (tab1, tab2, tab1)])
 
         assert results == [PaymentOutcome(start.order_id, OrderStatus.PAID)] * 3, results
         done = [k for k, status in ledger(sandbox, start.payment_ref).items() if status == "DONE"]
@@ -509,7 +497,7 @@ def test_concurrent_reconcile_runs_pay_once(db, sandbox, store, customer, gw):
     sandbox.set_faults()
 
     now = after_grace()
-    reports = run_together(*[lambda: reconcile(gateway=gw, now=now)] * 4)
+    reports = run_together([lambda: reconcile(gateway=gw, now=now)] * 4)
 
     assert all(isinstance(r, ReconcileReport) for r in reports), reports
     assert_paid_once(db, sandbox, start, back["paymentKey"])

@@ -2,8 +2,6 @@
 PostgreSQL) concurrent orders racing for the same stock or the same once-per-table item."""
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import select
@@ -15,6 +13,7 @@ from hiorder_app.services import table_sessions
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.ordering import place_order, table_orders
 from hiorder_app.services.principal import Principal
+from tests.concurrency import run_together
 
 
 def state(db, store) -> dict:
@@ -315,20 +314,6 @@ def test_table_orders_refuses_admin(db, store, admin):
 # --- concurrency (PostgreSQL: real row locks) --------------------------------------------------------
 
 
-def run_together(calls) -> list:
-    """Run the zero-argument callables in threads that start at the same moment; return each
-    result or the DomainError it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except DomainError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.mark.postgres
