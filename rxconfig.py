@@ -12,7 +12,10 @@ config = rx.Config(
     redis_url=os.environ.get("REDIS_URL") or None,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="orange", radius="large"))],
+    # Solid panels: Radix's default translucent ones put a 64 px backdrop blur behind every card, which
+    # a tablet or kitchen PC without a strong GPU redraws on every update of a busy board.
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="orange", radius="large",
+                                                        panel_background="solid"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
     **({"bun_path": _bun} if _bun.exists() else {}),
 )

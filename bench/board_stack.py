@@ -278,7 +278,7 @@ def install_app_trace() -> None:
         from hiorder_app.states.board_state import BoardState
 
         original_aenter, original_aexit = StateProxy.__aenter__, StateProxy.__aexit__
-        original_emit, original_apply = EventContext.emit_delta, BoardState._apply
+        original_emit, original_apply = EventContext.emit_delta, BoardState._apply_all
 
         async def aenter(self):
             rec = state["current"]
@@ -308,19 +308,19 @@ def install_app_trace() -> None:
                 return
             await original_emit(self, delta)
 
-        def apply(self, event, principal):
+        def apply(self, events, principal):
             rec = state["current"]
             if rec is not None:
                 rec["apply_start"] = time.time()
-            result = original_apply(self, event, principal)
+            result = original_apply(self, events, principal)
             if rec is not None:
                 rec["applied"] = time.time()
-                rec["orders"] = len(self.orders)
+                rec["orders"] = len(self._orders)
             return result
 
         StateProxy.__aenter__, StateProxy.__aexit__ = aenter, aexit
         EventContext.emit_delta = emit_delta
-        BoardState._apply = apply
+        BoardState._apply_all = apply
 
     hub_cls.deliver, hub_cls._fan_out, hub_cls.subscribe = deliver, fan_out, subscribe
 

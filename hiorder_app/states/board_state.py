@@ -1,77 +1,52 @@
 """The live order board: loads the read model, then follows this store's events as they happen."""
 
 import asyncio
+import time
 from datetime import datetime
+from functools import lru_cache
 
 import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
-from ..services import admin_orders, live_hub, order_views, staff_calls
+from ..services import admin_orders, board_feed, live_hub, order_views, staff_calls
+from ..services.board_feed import BOARD_EVENTS, Board, BoardCall, BoardOrder
 from ..services.principal import Principal
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 
-ON_BOARD = {"PAID", "ACCEPTED"}
-BOARD_EVENTS = {"OrderPaid", "OrderStatusChanged", "StaffCalled", "StaffCallAcknowledged", live_hub.RESYNC}
 TICK_SECONDS = 20
+# A rush of orders rings once, not once per order: staff hear "new orders", and the browser is not
+# made to decode and play a sound per card.
+RING_GAP_SECONDS = 1.5
 
 
 class BoardState(SessionState):
-    # Backend only: the browser receives just the rendered `cards`, not this list as well.
-    _orders: list[dict] = []
-    calls: list[dict] = []
+    # Backend only: the browser receives just the rendered `cards` and `call_cards`. Tuples, which
+    # Reflex does not wrap in change-tracking proxies (see board_feed.BoardOrder).
+    _orders: tuple[BoardOrder, ...] = ()
+    _calls: tuple[BoardCall, ...] = ()
+    _versions: tuple[tuple[int, str], ...] = ()
     live: bool = False
     sound: str = rx.LocalStorage("on", name="hiorder_board_sound")
-    # order id -> updated_at of the newest event applied: a late, older event (relayed after a newer one
-    # went out directly) must not move a card back.
-    _versions: dict[int, str] = {}
     # The order whose cancel-and-refund is being confirmed (one dialog for the whole board).
     cancel_id: int = 0
     # Moved on by the follow loop, so "minutes since payment" stays current without a reload.
     clock: str = ""
 
-    def _card(self, order_id: int, table_number: int, status: str, total: int, paid_at: str,
-              lines: list[dict]) -> dict:
-        return {"id": order_id, "table": table_number, "status": status, "total": total, "paid_at": paid_at,
-                "lines": [[ln["name_ko"], ln["name_en"], ln["quantity"]] for ln in lines]}
+    def _keep(self, board: Board) -> None:
+        self._orders, self._calls, self._versions = board.orders, board.calls, board.versions
 
     def _reload(self, principal: Principal) -> None:
-        self._versions = {}
-        self._orders = [
-            self._card(o.id, o.table_number, o.status, o.total, o.paid_at.isoformat() if o.paid_at else "",
-                       [{"name_ko": ln.name_ko, "name_en": ln.name_en, "quantity": ln.quantity} for ln in o.lines])
-            for o in order_views.board_orders(principal)
-        ]
-        self.calls = [{"id": c.id, "table": c.table_number, "at": c.created_at.isoformat()}
-                      for c in staff_calls.open_calls(principal)]
+        self._keep(_load(principal))
 
-    def _apply(self, event: dict, principal: Principal) -> bool:
-        """Fold one event into the board; True when it deserves the chime."""
-        kind, p = event.get("type"), event.get("payload", {})
-        if kind == live_hub.RESYNC:
-            self._reload(principal)
-        elif kind in ("OrderPaid", "OrderStatusChanged"):
-            version = p.get("updated_at") or ""
-            if self._versions.get(p["order_id"], "") > version:
-                return False
-            self._versions[p["order_id"]] = version
-            others = [o for o in self._orders if o["id"] != p["order_id"]]
-            if p["status"] in ON_BOARD:
-                card = self._card(p["order_id"], p["table_number"], p["status"], p["total"], p["paid_at"] or "",
-                                  p["lines"])
-                self._orders = sorted([*others, card], key=lambda o: (o["paid_at"], o["id"]))
-            else:
-                self._orders = others
-            return kind == "OrderPaid"
-        elif kind == "StaffCalled":
-            if all(c["id"] != p["call_id"] for c in self.calls):
-                self.calls = [*self.calls, {"id": p["call_id"], "table": p["table_number"], "at": p["created_at"]}]
-            return True
-        elif kind == "StaffCallAcknowledged":
-            self.calls = [c for c in self.calls if c["id"] != p["call_id"]]
-        return False
+    def _apply_all(self, events: list[dict], principal: Principal) -> bool:
+        """Fold a batch of events into the board, writing each state var once; True for the chime."""
+        board, ring = board_feed.fold(Board(self._orders, self._calls, self._versions), events,
+                                      lambda: _load(principal))
+        self._keep(board)
+        return ring
 
     @rx.event(background=True)
     async def follow(self):
@@ -82,6 +57,7 @@ class BoardState(SessionState):
             if principal is None or not principal.is_admin:
                 return
         queue = live_hub.hub.subscribe(principal.store_id)
+        last_ring = 0.0
         try:
             async with self:
                 self._reload(principal)
@@ -102,12 +78,10 @@ class BoardState(SessionState):
                 if not events:
                     continue  # placed-but-unpaid orders, menu edits: nothing on the board changes
                 async with self:
-                    ring = False
-                    for each in events:
-                        ring = self._apply(each, principal) or ring
-                    ring = ring and self.sound == "on"
+                    ring = self._apply_all(events, principal) and self.sound == "on"
                     self.clock = utcnow().isoformat()
-                if ring:
+                if ring and time.monotonic() - last_ring >= RING_GAP_SECONDS:
+                    last_ring = time.monotonic()
                     yield rx.call_script("window.hiorderDing && window.hiorderDing()")
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
@@ -159,35 +133,45 @@ class BoardState(SessionState):
 
     @rx.var
     def cards(self) -> list[dict]:
+        # Each card is rendered once per (order state, language, minute shown): a batch of new orders
+        # costs the new cards, not the whole board again.
         en = self.lang == "en"
-        return [
-            {
-                "id": o["id"], "status": o["status"], "is_new": o["status"] == "PAID",
-                "title": f"Table {o['table']}" if en else f"{o['table']}번 테이블",
-                "number": f"#{o['id']}",
-                "label": f"Table {o['table']} order #{o['id']}" if en else f"{o['table']}번 테이블 주문 #{o['id']}",
-                "status_label": label(o["status"], self.lang),
-                "total": won(o["total"], self.lang), "paid_at": o["paid_at"],
-                "paid_clock": store_time_iso(o["paid_at"]),
-                "waiting": _waiting(o["paid_at"], self.clock, en),
-                "lines": "\n".join(f"{pick(self.lang, ko, en_name)} × {q}" for ko, en_name, q in o["lines"]),
-                "accept_label": f"Accept order #{o['id']}" if en else f"주문 #{o['id']} 접수",
-                "serve_label": f"Order #{o['id']} served" if en else f"주문 #{o['id']} 서빙 완료",
-                "cancel_label": f"Cancel order #{o['id']}" if en else f"주문 #{o['id']} 취소",
-            }
-            for o in self._orders
-        ]
+        return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en)) for o in self._orders]
 
     @rx.var
     def call_cards(self) -> list[dict]:
         en = self.lang == "en"
-        return [{"id": c["id"], "text": f"Table {c['table']} is calling" if en else f"{c['table']}번 테이블 직원 호출",
-                 "ack_label": f"Acknowledge table {c['table']}" if en else f"{c['table']}번 호출 확인"}
-                for c in self.calls]
+        return [{"id": c.id, "text": f"Table {c.table} is calling" if en else f"{c.table}번 테이블 직원 호출",
+                 "ack_label": f"Acknowledge table {c.table}" if en else f"{c.table}번 호출 확인"}
+                for c in self._calls]
 
     @rx.var
     def new_count(self) -> int:
-        return sum(1 for o in self._orders if o["status"] == "PAID")
+        return sum(1 for o in self._orders if o.status == "PAID")
+
+
+@lru_cache(maxsize=4096)
+def _render_card(order: BoardOrder, lang: str, waiting: str) -> dict:
+    paid_at, order_id, table, status, total, lines = order
+    en = lang == "en"
+    return {
+        "id": order_id, "status": status, "is_new": status == "PAID",
+        "title": f"Table {table}" if en else f"{table}번 테이블",
+        "number": f"#{order_id}",
+        "label": f"Table {table} order #{order_id}" if en else f"{table}번 테이블 주문 #{order_id}",
+        "status_label": label(status, lang),
+        "total": won(total, lang), "paid_at": paid_at,
+        "paid_clock": store_time_iso(paid_at),
+        "waiting": waiting,
+        "lines": "\n".join(f"{pick(lang, ko, en_name)} × {q}" for ko, en_name, q in lines),
+        "accept_label": f"Accept order #{order_id}" if en else f"주문 #{order_id} 접수",
+        "serve_label": f"Order #{order_id} served" if en else f"주문 #{order_id} 서빙 완료",
+        "cancel_label": f"Cancel order #{order_id}" if en else f"주문 #{order_id} 취소",
+    }
+
+
+def _load(principal: Principal) -> Board:
+    return board_feed.board_from(order_views.board_orders(principal), staff_calls.open_calls(principal))
 
 
 def store_time_iso(value: str) -> str:

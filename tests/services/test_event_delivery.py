@@ -39,7 +39,8 @@ from sqlmodel import select
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.models import Order, OutboxEvent
-from hiorder_app.services import event_bus, order_views, table_sessions
+from hiorder_app.services import event_bus, order_views, staff_calls, table_sessions
+from hiorder_app.services.board_feed import Board, board_from, fold
 from hiorder_app.services.db import get_engine, session_scope
 from hiorder_app.services.event_bus import channel, relay_once
 from hiorder_app.services.live_hub import RESYNC, LiveHub
@@ -52,7 +53,6 @@ from tests.services.conftest import build_store
 
 REAL_REDIS_URL = os.environ.get("HIORDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_ONLY = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
-ON_BOARD = ("PAID", "ACCEPTED")
 
 
 # --- fixtures and helpers ------------------------------------------------------------------------
@@ -694,25 +694,22 @@ def test_tablet_and_board_follow_each_step_from_the_read_model_alone(db, store, 
     assert [r.type for r in outbox() if r.type == "TableCleared"] == ["TableCleared"]
 
 
-def fold(board: dict[int, str], event: dict, reload) -> None:
-    """What BoardState._apply does to the order cards, on {order id: status}."""
-    kind, p = event.get("type"), event.get("payload", {})
-    if kind == RESYNC:
-        board.clear()
-        board.update(reload())
-    elif kind in ("OrderPaid", "OrderStatusChanged"):
-        if p["status"] in ON_BOARD:
-            board[p["order_id"]] = p["status"]
-        else:
-            board.pop(p["order_id"], None)
-
-
 def test_a_reconnecting_board_subscribes_then_loads_and_misses_nothing(db, store, set_redis_url, live_hub):
     hub, loop = live_hub
     admin = admin_of(store)
 
+    def load_board() -> Board:  # as BoardState loads it
+        return board_from(order_views.board_orders(admin), staff_calls.open_calls(admin))
+
     def load() -> dict[int, str]:
-        return {o.id: o.status for o in order_views.board_orders(admin)}
+        return statuses(load_board())
+
+    def statuses(board: Board) -> dict[int, str]:
+        return {o.id: o.status for o in board.orders}
+
+    def follow(board: Board, queue) -> Board:  # as BoardState.follow folds what it receives
+        board, _ring = fold(board, loop.run(_drain(queue)), load_board)
+        return board
 
     early = order(store, table=1)
     pay(early)  # before the board (re)connects: only the read model has it
@@ -722,10 +719,10 @@ def test_a_reconnecting_board_subscribes_then_loads_and_misses_nothing(db, store
     in_the_gap = order(store, table=2)
     pay(in_the_gap)  # committed after subscribing, before loading
     # ...then load the read model...
-    board = load()
-    assert board == {early: "PAID", in_the_gap: "PAID"}
+    board = load_board()
+    assert statuses(board) == {early: "PAID", in_the_gap: "PAID"}
     # ...and a board that loads first and subscribes after, for contrast.
-    careless = load()
+    careless = load_board()
     lost = order(store, table=3)
     pay(lost)  # committed between the careless board's load and its subscribe
     careless_queue = loop.run(_subscribe(hub, store.id))
@@ -736,18 +733,15 @@ def test_a_reconnecting_board_subscribes_then_loads_and_misses_nothing(db, store
     move(in_the_gap, OrderStatus.ACCEPTED)
     move(in_the_gap, OrderStatus.SERVED)
 
-    for event in loop.run(_drain(board_queue)):  # in_the_gap's OrderPaid arrives again: harmless
-        fold(board, event, load)
-    for event in loop.run(_drain(careless_queue)):
-        fold(careless, event, load)
+    board = follow(board, board_queue)  # in_the_gap's OrderPaid arrives again: harmless
+    careless = follow(careless, careless_queue)
 
     truth = load()
     assert truth == {early: "ACCEPTED", lost: "PAID", later: "PAID"}
-    assert board == truth
-    assert careless == {early: "ACCEPTED", later: "PAID"}  # `lost` never reaches it
+    assert statuses(board) == truth
+    assert statuses(careless) == {early: "ACCEPTED", later: "PAID"}  # `lost` never reaches it
 
     # A Resync (the process lost its feed) makes any board whole again from the read model.
     hub.resync_all()
-    for event in loop.run(_drain(careless_queue)):
-        fold(careless, event, load)
-    assert careless == truth
+    careless = follow(careless, careless_queue)
+    assert statuses(careless) == truth

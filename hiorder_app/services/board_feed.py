@@ -1,0 +1,87 @@
+"""The live board's view of open orders and staff calls, and how live events fold into it.
+
+Pure Python, no Reflex: BoardState keeps the result, and tests fold events exactly as a board does.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .live_hub import RESYNC
+from .order_views import LIVE_ON_BOARD, OrderView
+from .staff_calls import CallView
+
+BOARD_EVENTS = frozenset({"OrderPaid", "OrderStatusChanged", "StaffCalled", "StaffCallAcknowledged", RESYNC})
+
+
+class BoardOrder(NamedTuple):
+    """One order on the board. Immutable on purpose: inside `async with self` Reflex wraps lists and
+    dicts read from state in change-tracking proxies, which made folding a rush of events into a long
+    board cost more than the rest of the update. Field order is the board's sort order."""
+
+    paid_at: str  # ISO 8601, UTC
+    id: int
+    table: int
+    status: str
+    total: int
+    lines: tuple[tuple[str, str, int], ...]  # (name_ko, name_en, quantity)
+
+
+class BoardCall(NamedTuple):
+    id: int
+    table: int
+    at: str
+
+
+@dataclass(frozen=True)
+class Board:
+    orders: tuple[BoardOrder, ...] = ()
+    calls: tuple[BoardCall, ...] = ()
+    # order id -> updated_at of the newest event applied: a late, older event (relayed after a newer one
+    # went out directly) must not move a card back.
+    versions: tuple[tuple[int, str], ...] = ()
+
+
+def board_from(orders: Iterable[OrderView], calls: Iterable[CallView]) -> Board:
+    """The board as the read model has it, when a board (re)connects."""
+    return Board(
+        tuple(sorted(BoardOrder(o.paid_at.isoformat() if o.paid_at else "", o.id, o.table_number, o.status, o.total,
+                                tuple((ln.name_ko, ln.name_en, ln.quantity) for ln in o.lines))
+                     for o in orders)),
+        tuple(BoardCall(c.id, c.table_number, c.created_at.isoformat()) for c in calls),
+    )
+
+
+def fold(board: Board, events: Iterable[dict], reload: Callable[[], Board]) -> tuple[Board, bool]:
+    """Apply a batch of live events in order. Returns the new board, and whether a new paid order or a
+    staff call arrived (the chime). A Resync (this process may have missed events) reloads."""
+    orders = {o.id: o for o in board.orders}
+    calls = {c.id: c for c in board.calls}
+    versions = dict(board.versions)
+    ring = False
+    for event in events:
+        kind, p = event.get("type"), event.get("payload", {})
+        if kind == RESYNC:
+            fresh = reload()
+            orders, calls, versions = {o.id: o for o in fresh.orders}, {c.id: c for c in fresh.calls}, {}
+        elif kind in ("OrderPaid", "OrderStatusChanged"):
+            version = p.get("updated_at") or ""
+            if versions.get(p["order_id"], "") > version:
+                continue
+            versions[p["order_id"]] = version
+            if p["status"] in LIVE_ON_BOARD:
+                orders[p["order_id"]] = BoardOrder(
+                    p["paid_at"] or "", p["order_id"], p["table_number"], p["status"], p["total"],
+                    tuple((ln["name_ko"], ln["name_en"], ln["quantity"]) for ln in p["lines"]))
+            else:
+                orders.pop(p["order_id"], None)
+            ring = ring or kind == "OrderPaid"
+        elif kind == "StaffCalled":
+            calls.setdefault(p["call_id"], BoardCall(p["call_id"], p["table_number"], p["created_at"]))
+            ring = True
+        elif kind == "StaffCallAcknowledged":
+            calls.pop(p["call_id"], None)
+    # Versions are only needed while a late event could still arrive for an order: keep the newest.
+    kept = sorted(versions.items())[-2000:]
+    return Board(tuple(sorted(orders.values())), tuple(sorted(calls.values(), key=lambda c: (c.at, c.id))),
+                 tuple(kept)), ring
