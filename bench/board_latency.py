@@ -13,14 +13,15 @@ Ctrl-C and on SIGTERM too):
     app's sources in --workdir, so this checkout's .web (dev server, UI tests) is left alone;
   * headless Chromium (Playwright) signed in as the demo admin on /admin/board, showing "실시간".
 
-Tablets are simulated in this process through the SERVICE layer, against the same database and Redis
-(so the post-commit publish goes to `hiorder:store:<id>` exactly as from a backend worker): each signs
-in as its table account, `payments.start_checkout`, pays on the provider's hosted checkout page with
-httpx (GET the page, POST its "Pay" form; the 303 carries paymentKey/orderId/amount), then
-`payments.confirm`. The two service calls run on a pool as large as the app's own request threads
-(--server-threads: workers x asyncio.to_thread's default pool), as requests would queue in the backend.
-time.time() is taken right after confirm returns, and, by an after_commit listener, when the COMMIT of
-the PAID transaction returned (confirm returns only after the publish and an outbox UPDATE).
+Tablets are simulated through the SERVICE layer, against the same database and Redis (so the
+post-commit publish goes to `hiorder:store:<id>` exactly as from a backend worker): each signs in as its
+table account, `payments.start_checkout`, pays on the provider's hosted checkout page with httpx in this
+process (its own browser: GET the page, POST its "Pay" form; the 303 carries paymentKey/orderId/amount),
+then `payments.confirm`. The two service calls run as the app runs them (bench/tablet_server.py): in
+--workers child processes with --server-threads threads each (asyncio.to_thread's default pool), a
+tablet always on the same one. time.time() is taken in the child right after confirm returns, and, by an
+after_commit listener, when the COMMIT of the PAID transaction returned (confirm returns only after the
+publish and an outbox UPDATE).
 
 On the page, a MutationObserver (page.evaluate) stamps `performance.timeOrigin + performance.now()` the
 first time each card (role=article, aria-label "<N>번 테이블 주문 #<id>") is in the DOM, so the browser
@@ -64,21 +65,18 @@ import redis
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session as SaSession
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import board_stack as stack  # noqa: E402
+from tablet_server import Busy, TabletServer, default_threads  # noqa: E402
 
 from hiorder_app.domain.models import MenuItem  # noqa: E402
-from hiorder_app.services import accounts, auth, payments  # noqa: E402
+from hiorder_app.services import accounts, auth  # noqa: E402
 from hiorder_app.services.db import session_scope  # noqa: E402
 from hiorder_app.services.event_bus import channel  # noqa: E402
-from hiorder_app.services.outbox import PENDING_KEY  # noqa: E402
-from hiorder_app.services.overload import OrderingBusy  # noqa: E402
 from hiorder_app.services.payment_gateway import reset_gateway  # noqa: E402
 from hiorder_app.services.principal import Principal  # noqa: E402
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, DEMO_TABLES  # noqa: E402
@@ -133,18 +131,16 @@ def parse_args() -> argparse.Namespace:
                    help="Redis for Reflex state and the event channel (note: pub/sub ignores the db number)")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/hiorder-bench-board"),
                    help="where the app copy is built and run, and the logs go (kept between runs)")
-    p.add_argument("--server-threads", type=int, default=0,
-                   help="threads running the tablets' service calls (default: workers x min(32, CPUs + 4), "
-                        "asyncio.to_thread's pool in each backend worker)")
+    p.add_argument("--server-threads", type=int, default=default_threads(),
+                   help="threads per process running the tablets' service calls (default: min(32, CPUs + 4), "
+                        "asyncio.to_thread's pool in each backend worker); there are --workers such processes")
     p.add_argument("--trace", action="store_true",
                    help="stamp each board event's stages inside the app processes and print where time goes")
     p.add_argument("--app-source", type=Path, default=stack.REPO,
                    help="the checkout whose app is run (default: this one; e.g. a git worktree with a change)")
     p.add_argument("--port", type=int, default=0, help="the app's one port (default: a free one)")
     p.add_argument("--build-timeout", type=float, default=900, help="seconds for the prod build and start (900)")
-    args = p.parse_args()
-    args.server_threads = args.server_threads or args.workers * min(32, (os.cpu_count() or 1) + 4)
-    return args
+    return p.parse_args()
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -190,48 +186,37 @@ class Paid:
     busy_retries: int = 0
 
 
-# order id -> time.time() when its PAID transaction's COMMIT returned. Inserted before the app's own
-# after_commit listener (event_bus), which publishes the event and then marks it published.
+# order id -> time.time() when its PAID transaction's COMMIT returned (stamped in the server process).
 PAID_COMMITTED: dict[int, float] = {}
-
-
-@sa_event.listens_for(SaSession, "after_commit", insert=True)
-def _stamp_paid_commit(session) -> None:
-    at = time.time()
-    for event in session.info.get(PENDING_KEY) or ():  # the messages about to be published
-        if event["type"] == "OrderPaid":
-            PAID_COMMITTED[event["payload"]["order_id"]] = at
 
 
 def card_label(table_number: int, order_id: int) -> str:
     return f"{table_number}번 테이블 주문 #{order_id}"
 
 
-def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str, server: ThreadPoolExecutor) -> Paid:
+def pay_one(tablet: Tablet, lines: list[tuple[int, int]], app_url: str, server: TabletServer) -> Paid:
     """One diner's order: place it, pay on the checkout page, confirm. The two service calls run on
-    `server`, a pool as large as the app's own (see --server-threads), as requests would queue in the
-    backend; the checkout page is the diner's own browser. OrderingBusy is retried after the hint it
-    carries, as the tablet's /busy page does."""
-    retries = 0
+    `server` as the backend would run them; the checkout page is the diner's own browser. OrderingBusy
+    is retried after the hint it carries, as the tablet's /busy page does."""
+    retries, number = 0, tablet.principal.table_number
     while True:
         t0 = time.perf_counter()
         try:
-            start = server.submit(payments.start_checkout, tablet.principal, lines, f"{app_url}/pay/success",
-                                  f"{app_url}/pay/fail").result()
+            start, _ = server.submit(number, "start_checkout", tablet.principal, lines, f"{app_url}/pay/success",
+                                     f"{app_url}/pay/fail").result()
             break
-        except OrderingBusy as exc:
+        except Busy as exc:
             retries += 1
             time.sleep(exc.retry_after)
     t1 = time.perf_counter()
     back = stack.pay_at_checkout(tablet.http, start.checkout_url)
     t2 = time.perf_counter()
-
-    def confirm():
-        outcome = payments.confirm(tablet.principal, back["paymentKey"], back["orderId"], back["amount"])
-        return outcome, time.time()  # stamped in the thread that ran confirm, as soon as it returned
-
-    outcome, confirmed_at = server.submit(confirm).result()
+    outcome, stamps = server.submit(number, "confirm", tablet.principal, back["paymentKey"], back["orderId"],
+                                    back["amount"]).result()
     t3 = time.perf_counter()
+    confirmed_at = stamps["confirmed"]
+    if stamps["committed"] is not None:
+        PAID_COMMITTED[outcome.order_id] = stamps["committed"]
     if outcome.status != "PAID":
         raise RuntimeError(f"order {start.order_id} is {outcome.status} after confirm")
     return Paid(card_label(tablet.principal.table_number, start.order_id), start.order_id, confirmed_at,
@@ -402,7 +387,7 @@ class Scenario:
 
 
 def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, probe: Probe,
-             server: ThreadPoolExecutor, name: str = "idle") -> Scenario:
+             server: TabletServer, name: str = "idle") -> Scenario:
     sc = Scenario(name)
     sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
     page.evaluate(LONGTASKS_RESET_JS)
@@ -419,7 +404,7 @@ def run_idle(page, tablets: list[Tablet], lines, app_url: str, orders: int, prob
 
 
 def run_load(page, tablets: list[Tablet], lines, app_url: str, jitter: float, probe: Probe,
-             server: ThreadPoolExecutor) -> Scenario:
+             server: TabletServer) -> Scenario:
     sc = Scenario("load")
     sc.offset_ms, sc.offset_err_ms = clock_offset_ms(page)
     page.evaluate(LONGTASKS_RESET_JS)
@@ -499,8 +484,7 @@ def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, ch
         if check[key]:
             print(f"  {key}: {check[key][:10]}{' ...' if len(check[key]) > 10 else ''}")
 
-    print("\nTablet side (service calls in this process on a pool of "
-          f"{args.server_threads} threads), ms:")
+    print(f"\nTablet side (service calls in {args.workers} processes x {args.server_threads} threads), ms:")
     print(f"{'':11}{'orders':>7}{'wall s':>8}{'place p50':>10}{'pay page p50':>13}{'confirm p50':>12}"
           f"{'confirm p99':>12}{'after publish p50':>18}{'busy retries':>13}{'clock offset':>16}")
     for sc in scenarios:
@@ -517,7 +501,8 @@ def report(scenarios: list[Scenario], floor: list[float], payload_bytes: int, ch
 
     print("\nCPU seconds used during each scenario (machine: every process, other users of the machine included;"
           " capacity: wall time x CPUs):\n")
-    names = ["bench", "app", "chromium renderer", "chromium gpu", "chromium other", "postgres", "redis", "sandbox",
+    names = ["bench", "tablet calls", "app", "chromium renderer", "chromium gpu", "chromium other", "postgres", "redis",
+             "sandbox",
              "other", "machine", "capacity"]
     print("| scenario | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
@@ -585,7 +570,7 @@ def main() -> None:
 
     procs = stack.Processes(logdir)
     meter = stack.CpuMeter(procs)
-    server = ThreadPoolExecutor(max_workers=args.server_threads, thread_name_prefix="server")
+    server = None
     browser = playwright = probe = None
     tablets: list[Tablet] = []
     try:
@@ -598,6 +583,8 @@ def main() -> None:
             raise RuntimeError(f"setup failed:\n{stack.tail(logdir / 'setup.log')}")
         procs.children.clear()
         store_id, tablets, lines = build_tablets(max(args.tablets, 1))
+        server = TabletServer(args.workers, args.server_threads)
+        meter.named.update({pid: "tablet calls" for pid in server.pids})
         print(f"store {store_id}: {len(tablets)} tablets signed in")
 
         procs.start("sandbox", [stack.PYTHON, "-m", "hiorder_app", "sandbox-pay", "--port", str(sandbox_port),
@@ -645,7 +632,8 @@ def main() -> None:
     finally:
         if probe is not None:
             probe.close()
-        server.shutdown(wait=False, cancel_futures=True)
+        if server is not None:
+            server.close()
         for tablet in tablets:
             tablet.http.close()
         if browser is not None:

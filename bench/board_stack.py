@@ -382,6 +382,7 @@ class CpuMeter:
 
     def __init__(self, procs: "Processes"):
         self.procs = procs
+        self.named: dict[int, str] = {}  # pid -> group, for processes the rules below would misfile
 
     def _sample(self):
         return _cpu_ticks(), _machine_ticks(), time.monotonic()
@@ -397,6 +398,8 @@ class CpuMeter:
 
         def group(pid: int, info) -> str:
             ppid, pgid, comm, _ = info
+            if pid in self.named:
+                return self.named[pid]
             for name, leader in groups.items():
                 if pgid == leader:
                     return name
