@@ -1,11 +1,11 @@
 """The simulated tablets' server-side calls, run the way the app runs them.
 
 The app serves tablets from --workers backend processes, each running blocking service calls on its
-asyncio.to_thread pool. Running all of them on one pool in the bench process instead puts every call
-under one GIL: in a 100-tablet rush that cost half as much CPU again as the same calls spread out
-(measured: 3.6 against 2.4 CPU-seconds for the same 100 orders), load no deployment has. So the calls go
-to `workers` child processes with `threads` threads each, a tablet always to the same one (a tablet's
-socket stays on one worker).
+asyncio.to_thread pool. Running all of them on one pool in the bench process instead put every call,
+and the diners' own checkout pages, under one GIL: in the 100-tablet burst the bench process used 3.6
+CPU-seconds, against 2.9 for the same burst with the calls in two processes (measured on this machine),
+contention no deployment has. So the calls go to `workers` child processes with `threads` threads each,
+a tablet always to the same one (a tablet's socket stays on one worker).
 
 Each call returns (result, stamps): stamps are epoch times taken in the child, which shares this
 machine's clock: when the PAID transaction's COMMIT returned, and when confirm returned.
