@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "menu.too_long": ("'{field}'은(는) {max}자까지 입력할 수 있어요.", "'{field}' can be at most {max} characters."),
     "menu.bad_price": ("'가격'은 0부터 {max}까지의 정수(원)로 입력해 주세요.", "'Price' must be a whole number of won from 0 to {max}."),
     "menu.bad_stock": ("'재고'는 0부터 {max}까지의 정수로 입력하거나, 무제한이면 비워 두세요.", "'Stock' must be a whole number from 0 to {max}, or empty for unlimited."),
+    "menu.stock_changed": ("그 사이 주문이 들어와 재고가 {now}개로 바뀌었어요. 확인하고 다시 입력해 주세요.", "Orders came in meanwhile: stock is now {now}. Check it and enter the new count again."),
     "menu.bad_sort_order": ("'정렬 순서'는 0부터 {max}까지의 정수로 입력해 주세요.", "'Sort order' must be a whole number from 0 to {max}."),
     "menu.bad_kind": ("'종류'는 메인, 사이드, 음료 중 하나를 골라 주세요.", "'Kind' must be Main, Side or Drink."),
     "menu.unknown_category": ("선택한 카테고리를 찾을 수 없어요.", "That category could not be found."),

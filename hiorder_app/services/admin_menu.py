@@ -271,12 +271,31 @@ def create_item(principal: Principal, values: dict) -> int:
         return item.id
 
 
-def update_item(principal: Principal, item_id, values: dict) -> None:
+_NOT_SHOWN = object()
+
+
+def _check_stock_seen(item: MenuItem, seen) -> None:
+    """Orders take stock while an admin looks at the old count. Writing a count typed from a stale view
+    would silently undo those reservations, so a stock edit names the count it was based on, and is
+    refused if that is no longer the stored one."""
+    if seen is _NOT_SHOWN:
+        return
+    if parse_stock(seen) != item.stock:
+        raise DomainError("menu.stock_changed", now="∞" if item.stock is None else f"{item.stock:,}")
+
+
+def update_item(principal: Principal, item_id, values: dict, stock_seen=_NOT_SHOWN) -> None:
+    """`stock_seen`: the stock the edit form showed. When the form's stock is unchanged, the stored stock
+    (which orders may have lowered meanwhile) is kept; when it was changed, see _check_stock_seen."""
     principal = require_admin(principal)
     cleaned = clean_item(values)
     with session_scope() as s:
         item = _item(s, principal, item_id)
         _category(s, principal, cleaned["category_id"])
+        if stock_seen is not _NOT_SHOWN and cleaned["stock"] == parse_stock(stock_seen):
+            del cleaned["stock"]
+        elif "stock" in cleaned:
+            _check_stock_seen(item, stock_seen)
         for column, value in cleaned.items():
             setattr(item, column, value)
         _item_changed(s, item)
@@ -290,11 +309,13 @@ def set_sold_out(principal: Principal, item_id, sold_out: bool) -> None:
         _item_changed(s, item)
 
 
-def set_stock(principal: Principal, item_id, stock) -> None:
+def set_stock(principal: Principal, item_id, stock, seen=_NOT_SHOWN) -> None:
+    """`seen`: the stock the admin's list showed when they typed the new one (see _check_stock_seen)."""
     principal = require_admin(principal)
     value = parse_stock(stock)
     with session_scope() as s:
         item = _item(s, principal, item_id)
+        _check_stock_seen(item, seen)
         item.stock = value
         _item_changed(s, item)
 

@@ -169,7 +169,9 @@ class AdminMenuState(SessionState):
         current = next((i["stock"] for i in self.items if i["key"] == key), None)
         if (stock or "").strip() == ("" if current is None else str(current)):
             return
-        if not self._run(admin_menu.set_stock, key, stock):
+        seen = "" if current is None else str(current)
+        if not self._run(admin_menu.set_stock, key, stock, seen):
+            self._refresh()  # the refusal may be "stock changed meanwhile": show the stored count
             self.stock_rev += 1
 
     @rx.event
@@ -233,11 +235,17 @@ class AdminMenuState(SessionState):
             "kind": self.form_kind, "category_id": self.form_category, "sold_out": self.form_sold_out,
             "once_per_table": self.form_once, "active": self.form_active}
         if self.edit_key:
-            done = self._run(admin_menu.update_item, self.edit_key, values)
+            done = self._run(admin_menu.update_item, self.edit_key, values, self.form.get("stock", ""))
         else:
             done = self._run(admin_menu.create_item, values)
         if done:
             self.item_dialog_open = False
+        elif self.edit_key:
+            # After "stock changed meanwhile" the next save is measured against the count just shown.
+            self._refresh()
+            item = next((i for i in self.items if i["key"] == self.edit_key), None)
+            if item is not None:
+                self.form = self.form | {"stock": "" if item["stock"] is None else str(item["stock"])}
 
     @rx.event
     def photo_rejected(self, rejected: list[dict]):

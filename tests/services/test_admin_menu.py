@@ -158,6 +158,30 @@ def test_sold_out_and_stock_edits_show_on_the_tablet(db, store, admin):
     assert_refused(db, lambda p: am.set_stock(p, store.items["main"], "-1"), admin, codes={"menu.bad_stock"})
 
 
+def test_a_stock_edit_typed_from_a_stale_count_is_refused_and_loses_no_order(db, store, admin, customer):
+    limited = store.items["limited"]  # stock 3, as the admin's list shows it
+    place_order(customer, [(limited, 1)])  # meanwhile a table takes one: 2 left
+    error = assert_refused(db, lambda p: am.set_stock(p, limited, "10", seen="3"), admin,
+                           codes={"menu.stock_changed"})
+    assert error.params["now"] == "2"
+    assert row(MenuItem, limited).stock == 2
+    am.set_stock(admin, limited, "10", seen="2")  # typed again from the count now shown
+    assert row(MenuItem, limited).stock == 10
+
+
+def test_editing_an_item_keeps_stock_that_orders_took_meanwhile(db, store, admin, customer):
+    limited = store.items["limited"]
+    values = item_values(store, name_en="Limited galbi (new)", kind="MAIN", category_id=store.categories["mains"],
+                         stock="3")
+    place_order(customer, [(limited, 1)])  # while the edit dialog shows stock 3
+    am.update_item(admin, limited, values, stock_seen="3")  # stock field left as shown
+    assert (row(MenuItem, limited).name_en, row(MenuItem, limited).stock) == ("Limited galbi (new)", 2)
+    assert_refused(db, lambda p: am.update_item(p, limited, values | {"stock": "8"}, stock_seen="3"), admin,
+                   codes={"menu.stock_changed"})
+    am.update_item(admin, limited, values | {"stock": "8"}, stock_seen="2")
+    assert row(MenuItem, limited).stock == 8
+
+
 def test_an_ordered_item_is_deactivated_never_deleted(db, store, admin, customer):
     place_order(customer, [(store.items["main"], 1)])
     listed = {i.id: i for i in am.list_menu(admin).items}

@@ -156,3 +156,29 @@ def test_renaming_and_hiding_a_category_reach_the_open_tablet(admin_page: Page, 
 
     admin_page.get_by_role("switch", name="오늘의 특선 태블릿에 표시").click()
     expect(table.get_by_role("tab", name="오늘의 특선")).to_have_count(0)
+
+
+def test_a_stock_count_typed_while_orders_came_in_is_refused_with_the_new_count(admin_page: Page, base_url: str):
+    item = new_item("한정 재고 갈비")
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin_menu.set_stock(admin, item.id, "5")
+    open_menu_admin(admin_page, base_url)
+    stock = admin_page.get_by_role("textbox", name="한정 재고 갈비 재고")
+    expect(stock).to_have_value("5")
+
+    # Two portions go to a table while the list still shows 5 (the service test places a real order;
+    # here only the count matters).
+    with session_scope() as s:
+        s.get(MenuItem, item.id).stock = 3
+    stock.fill("20")
+    stock.press("Tab")
+    expect(admin_page.get_by_role("alert")).to_contain_text("재고가 3개로 바뀌었어요")
+    expect(stock).to_have_value("3")
+    with session_scope() as s:
+        assert s.get(MenuItem, item.id).stock == 3
+
+    stock.fill("20")  # entered again against the count now shown
+    stock.press("Tab")
+    expect(admin_page.get_by_role("alert")).to_have_count(0)
+    with session_scope() as s:
+        assert s.get(MenuItem, item.id).stock == 20
