@@ -2,8 +2,10 @@
 or when they keep failing, new ones are refused at once with a retry hint instead of piling up.
 
 The breaker is purgatory's; slow successes count as failures, business refusals (DomainError) as
-healthy answers. It closes by itself: after `order_breaker_reset_seconds` it half-opens and lets calls
-through again; the first healthy one closes it, a failing or slow one opens it for another period.
+healthy answers. It closes by itself: after `order_breaker_reset_seconds` it half-opens and lets ONE
+trial placement through (purgatory would let every caller through; a service that just recovered
+should not get the whole queue at once); the others are told to retry in a second. A healthy trial
+closes it, a failing or slow one opens it for another period.
 """
 
 import threading
@@ -13,7 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from purgatory import SyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
+from purgatory.domain.model import HALF_OPENED, OpenedState
 
 from ..domain.errors import DomainError
 from ..settings import get_settings
@@ -45,6 +47,7 @@ class OverloadGuard:
         # placements run on many threads: its bookkeeping runs under this lock, never the placement itself.
         self._breaker_lock = threading.Lock()
         self.in_flight = 0
+        self._trial_running = False  # guarded by _breaker_lock
 
     def run(self, fn: Callable[[], T]) -> T:
         settings = get_settings()
@@ -60,17 +63,27 @@ class OverloadGuard:
                 except OpenedState as opened:
                     left = opened.opened_at + self.reset_seconds - time.time()
                     raise OrderingBusy(retry_after=max(1, round(left))) from None
-            started = time.monotonic()
+                trial = breaker.context.state == HALF_OPENED
+                if trial:
+                    if self._trial_running:  # entering a half-open breaker changes nothing: no exit owed
+                        raise OrderingBusy(retry_after=1)
+                    self._trial_running = True
             try:
-                result = fn()
-            except BaseException as exc:
+                started = time.monotonic()
+                try:
+                    result = fn()
+                except BaseException as exc:
+                    with self._breaker_lock:
+                        breaker.__exit__(type(exc), exc, exc.__traceback__)
+                    raise
+                slow = _SlowSuccess() if (time.monotonic() - started) * 1000 > settings.order_slow_ms else None
                 with self._breaker_lock:
-                    breaker.__exit__(type(exc), exc, exc.__traceback__)
-                raise
-            slow = _SlowSuccess() if (time.monotonic() - started) * 1000 > settings.order_slow_ms else None
-            with self._breaker_lock:
-                breaker.__exit__(type(slow) if slow else None, slow, None)
-            return result
+                    breaker.__exit__(type(slow) if slow else None, slow, None)
+                return result
+            finally:
+                if trial:
+                    with self._breaker_lock:
+                        self._trial_running = False
         finally:
             with self._lock:
                 self.in_flight -= 1

@@ -261,3 +261,53 @@ def test_concurrent_calls_never_break_the_breakers_bookkeeping(overload_settings
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+def test_a_half_open_breaker_lets_one_trial_through_and_turns_the_rest_away(overload_settings):
+    overload_settings(order_slow_ms=60_000, order_max_in_flight=100)
+    guard = OverloadGuard(failure_threshold=1, reset_seconds=1)
+
+    def crash():
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        guard.run(crash)
+    assert guard.is_open()
+    time.sleep(1.05)
+
+    trial_started, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def trial():
+        trial_started.set()
+        release.wait(5)
+        return "stored"
+
+    runner = threading.Thread(target=lambda: outcome.append(guard.run(trial)))
+    runner.start()
+    assert trial_started.wait(5)
+    refused, took = busy(lambda: guard.run(lambda: "should not run"))  # while the trial is out
+    assert refused.retry_after == 1 and took < 0.1
+    release.set()
+    runner.join(5)
+    assert outcome == ["stored"]
+    assert not guard.is_open()
+    assert [guard.run(lambda n=n: n) for n in range(3)] == [0, 1, 2]  # closed: everyone in again
+
+
+def test_a_failed_trial_opens_the_breaker_again_and_frees_the_trial_slot(overload_settings):
+    overload_settings(order_slow_ms=60_000, order_max_in_flight=100)
+    guard = OverloadGuard(failure_threshold=1, reset_seconds=1)
+
+    def crash():
+        raise RuntimeError("still down")
+
+    with pytest.raises(RuntimeError):
+        guard.run(crash)
+    time.sleep(1.05)
+    with pytest.raises(RuntimeError):
+        guard.run(crash)  # the trial
+    assert guard.is_open()
+    time.sleep(1.05)
+    assert guard.run(lambda: "ok") == "ok"  # a new trial is allowed, and closes it
+    assert not guard.is_open()
