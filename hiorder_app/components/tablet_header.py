@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..states.tablet_state import TabletState
 from .i18n import lang_toggle, t
+from .tablet_sign_out import tablet_sign_out
 
 
 def tablet_header(current: str) -> rx.Component:
@@ -33,8 +34,7 @@ def tablet_header(current: str) -> rx.Component:
                 size="3",
             ),
             lang_toggle(),
-            rx.button(t("로그아웃", "Sign out"), on_click=TabletState.sign_out, variant="soft", color_scheme="gray",
-                      size="3"),
+            tablet_sign_out(),
             spacing="2",
             wrap="wrap",
             justify="end",

@@ -4,6 +4,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # sign-in
     "login.invalid": ("매장 코드, 아이디 또는 비밀번호가 올바르지 않아요.", "Store code, username or password is wrong."),
     "login.locked": ("로그인 실패가 많아 {minutes}분 후에 다시 시도해 주세요.", "Too many failed sign-ins. Try again in {minutes} min."),
+    "tablet.signout_staff_only": ("태블릿 로그아웃은 직원만 할 수 있어요.", "Only staff can sign this tablet out."),
+    "tablet.staff_invalid": ("관리자 아이디 또는 비밀번호가 올바르지 않아요.", "Admin username or password is wrong."),
     "login.required": ("먼저 로그인해 주세요.", "Please sign in first."),
     "auth.admin_only": ("관리자만 할 수 있어요.", "Only store admins can do this."),
     "auth.customer_only": ("테이블 태블릿에서만 주문할 수 있어요.", "Orders are placed from a table tablet."),

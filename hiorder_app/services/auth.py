@@ -22,6 +22,29 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_password(s, account: Account | None, password: str, invalid_code: str) -> DomainError | None:
+    """Verify a password against a locked account row, counting failures toward a lockout. A lockout is
+    raised; a wrong password is returned, to be raised after the commit so the failure count is kept."""
+    settings, now = get_settings(), utcnow()
+    if account is not None and account.locked_until and account.locked_until > now:
+        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
+        raise SignInFailed("login.locked", minutes=minutes)
+    if not verify_password(password or "", account.password_hash if account else None) or not (
+        account and account.active
+    ):
+        if account is not None:
+            account.failed_logins += 1
+            if account.failed_logins >= settings.login_max_failures:
+                account.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+                account.failed_logins = 0
+            s.add(account)
+        return SignInFailed(invalid_code)
+    account.failed_logins = 0
+    account.locked_until = None
+    s.add(account)
+    return None
+
+
 def sign_in(store_code: str, username: str, password: str) -> tuple[str, Principal]:
     """Return a new bearer token and who it belongs to, or raise SignInFailed."""
     settings = get_settings()
@@ -35,23 +58,8 @@ def sign_in(store_code: str, username: str, password: str) -> tuple[str, Princip
             .with_for_update(of=Account)
         ).first()
         now = utcnow()
-        if account is not None and account.locked_until and account.locked_until > now:
-            minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-            raise SignInFailed("login.locked", minutes=minutes)
-        if not verify_password(password or "", account.password_hash if account else None) or not (
-            account and account.active
-        ):
-            if account is not None:
-                account.failed_logins += 1
-                if account.failed_logins >= settings.login_max_failures:
-                    account.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-                    account.failed_logins = 0
-                s.add(account)
-            # Raised after the commit below, so the failure count is kept.
-            failure = SignInFailed("login.invalid")
-        else:
-            account.failed_logins = 0
-            account.locked_until = None
+        failure = _check_password(s, account, password, "login.invalid")
+        if failure is None:
             token = secrets.token_urlsafe(32)
             s.add(AuthSession(token_hash=_token_hash(token), account_id=account.id,
                               expires_at=now + timedelta(hours=settings.session_ttl_hours)))
@@ -90,14 +98,49 @@ def resolve(token: str | None) -> Principal | None:
         return _principal(account, table_number)
 
 
+def _revoke(s, token: str) -> None:
+    auth = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    if auth is not None and auth.revoked_at is None:
+        auth.revoked_at = utcnow()
+        s.add(auth)
+
+
 def sign_out(token: str | None) -> None:
-    if not token:
+    """An admin signing out. A table's tablet is signed out by staff only (sign_out_tablet): a diner who
+    signs it out, by the button or by sending the event by hand, leaves the table unable to order."""
+    principal = resolve(token)
+    if principal is None:
         return
+    if principal.role != Role.ADMIN:
+        raise DomainError("tablet.signout_staff_only")
     with session_scope() as s:
-        auth = s.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
-        if auth is not None and auth.revoked_at is None:
-            auth.revoked_at = utcnow()
-            s.add(auth)
+        _revoke(s, token)
+
+
+def replace_session(old_token: str | None) -> None:
+    """A browser signed in afresh (a table's QR link, which only someone holding it can open): whatever
+    session it had before ends."""
+    if old_token:
+        with session_scope() as s:
+            _revoke(s, old_token)
+
+
+def sign_out_tablet(token: str | None, admin_username: str, admin_password: str) -> None:
+    """Staff sign a table's tablet out with an admin account of the same store. Wrong passwords count
+    toward that account's lockout, as at sign-in."""
+    principal = resolve(token)
+    if principal is None:
+        return
+    failure: DomainError | None = None
+    with session_scope() as s:
+        admin = s.exec(select(Account).where(Account.store_id == principal.store_id,
+                                             Account.username == (admin_username or "").strip(),
+                                             Account.role == Role.ADMIN).with_for_update()).first()
+        failure = _check_password(s, admin, admin_password, "tablet.staff_invalid")
+        if failure is None:
+            _revoke(s, token)
+    if failure is not None:
+        raise failure
 
 
 def sign_in_with_link(link_token: str) -> tuple[str, Principal]:

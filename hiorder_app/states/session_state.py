@@ -51,7 +51,11 @@ class SessionState(rx.State):
 
     @rx.event
     def sign_out(self):
-        auth.sign_out(self.token)
+        try:
+            auth.sign_out(self.token)  # refuses a table's tablet: staff sign those out
+        except DomainError as exc:
+            self._show_error(exc)
+            return None
         self.token = ""
         self._principal()
         return rx.redirect("/login")

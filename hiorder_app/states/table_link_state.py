@@ -17,7 +17,7 @@ class TableLinkState(SessionState):
             self._show_error(exc)
             return None
         # Whoever this browser was signed in as before, it is this table's tablet now.
-        auth.sign_out(self.token)
+        auth.replace_session(self.token)
         self._clear_error()
         self.token = token
         self._principal()

@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import select
 
 from hiorder_app.domain.enums import Role
-from hiorder_app.domain.errors import SignInFailed
+from hiorder_app.domain.errors import DomainError, SignInFailed
 from hiorder_app.domain.models import Account, AuthSession, TableSession
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services.auth import resolve, sign_in, sign_out
+from hiorder_app.services.accounts import create_admin
+from hiorder_app.services.auth import replace_session, resolve, sign_in, sign_out, sign_out_tablet
 from hiorder_app.services.db import session_scope
 from hiorder_app.settings import get_settings
 
@@ -215,3 +216,38 @@ def test_customer_sign_in_after_the_party_left_opens_a_new_session(db, store):
 def test_failed_customer_sign_in_opens_nothing(db, store):
     refused(store.code, "table1", "wrong")
     assert db.count("table_session") == 0
+
+
+def test_a_tablet_is_signed_out_by_staff_only(db, store):
+    tablet, _ = sign_in(store.code, "table1", store.password)
+    with pytest.raises(DomainError) as refused:
+        sign_out(tablet)  # the diner's button, or the event sent by hand
+    assert refused.value.code == "tablet.signout_staff_only"
+    assert resolve(tablet) is not None
+
+    for username, password in (("admin", "wrong"), ("table1", store.password), ("nobody", store.password)):
+        with pytest.raises(SignInFailed) as failed:
+            sign_out_tablet(tablet, username, password)
+        assert failed.value.code == "tablet.staff_invalid"
+        assert resolve(tablet) is not None
+    assert account(store.id, "admin").failed_logins == 1  # counts toward the admin's lockout
+
+    sign_out_tablet(tablet, "admin", store.password)
+    assert resolve(tablet) is None
+    assert account(store.id, "admin").failed_logins == 0
+
+
+def test_an_admin_of_another_store_cannot_sign_this_tablet_out(db, store, make_store):
+    other = make_store("other")
+    create_admin(other.id, "boss", "other-store-secret")
+    tablet, _ = sign_in(store.code, "table1", store.password)
+    with pytest.raises(SignInFailed):
+        sign_out_tablet(tablet, "boss", "other-store-secret")
+    assert resolve(tablet) is not None
+
+
+def test_a_qr_sign_in_replaces_the_browsers_earlier_session(db, store):
+    earlier, _ = sign_in(store.code, "table1", store.password)
+    replace_session(earlier)
+    assert resolve(earlier) is None
+    replace_session(None)

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from hiorder_app.services.seed import DEMO_ADMIN
 from tests.ui.conftest import pay_at_checkout, sign_in
 from tests.ui.menu_lookup import category_name, demo_item
 
@@ -86,3 +87,27 @@ def test_admin_signs_in_to_the_dashboard_and_signed_out_visitors_are_sent_to_sig
     expect(admin_page).to_have_url(re.compile(r"/login$"))
     admin_page.goto(f"{base_url}/admin")
     expect(admin_page).to_have_url(re.compile(r"/login$"))
+
+
+def test_only_staff_can_sign_a_tablet_out(page: Page, base_url: str):
+    sign_in(page, base_url, "table6")
+    expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
+    page.get_by_role("button", name="직원용 로그아웃").click()
+    dialog = page.get_by_role("dialog", name="태블릿 로그아웃 (직원용)")
+
+    dialog.get_by_label("관리자 아이디").fill(DEMO_ADMIN[0])
+    dialog.get_by_label("관리자 비밀번호").fill("not-the-password")
+    dialog.get_by_role("button", name="로그아웃").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("관리자 아이디 또는 비밀번호가 올바르지 않아요")
+    dialog.get_by_role("button", name="취소").click()
+    expect(dialog).to_be_hidden()
+    page.reload()
+    expect(page.get_by_role("heading", name="장바구니")).to_be_visible()  # still this table's tablet
+
+    page.get_by_role("button", name="직원용 로그아웃").click()
+    dialog.get_by_label("관리자 아이디").fill(DEMO_ADMIN[0])
+    dialog.get_by_label("관리자 비밀번호").fill(DEMO_ADMIN[1])
+    dialog.get_by_role("button", name="로그아웃").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login$"))
