@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..settings import get_settings
 from ..states.admin_menu_state import AdminMenuState as S
+from .form_buttons import form_buttons
 from .i18n import error_callout, t
 from .menu_image import menu_image_src
 
@@ -128,13 +129,7 @@ def item_dialog() -> rx.Component:
                         wrap="wrap",
                     ),
                     error_callout(),
-                    rx.hstack(
-                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=S.close_item_dialog),
-                        rx.button(t("저장", "Save"), type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    form_buttons(S.close_item_dialog),
                     spacing="4",
                     margin_top="16px",
                 ),

@@ -1,6 +1,7 @@
 import reflex as rx
 
-from .i18n import error_callout, t
+from .form_buttons import form_buttons
+from .i18n import error_callout
 
 
 def rename_dialog(title, fields: list[tuple[str, str, object, object]], is_open, on_save, on_close) -> rx.Component:
@@ -16,12 +17,7 @@ def rename_dialog(title, fields: list[tuple[str, str, object, object]], is_open,
                 rx.vstack(
                     *inputs,
                     error_callout(),
-                    rx.hstack(
-                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=on_close),
-                        rx.button(t("저장", "Save"), type="submit"),
-                        justify="end", width="100%",
-                    ),
+                    form_buttons(on_close),
                     spacing="2",
                 ),
                 on_submit=on_save,

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from ..states.tablet_sign_out_state import TabletSignOutState
+from .form_buttons import form_buttons
 from .i18n import error_callout, t
 
 
@@ -20,12 +21,7 @@ def tablet_sign_out() -> rx.Component:
                     rx.input(id="staff_password", name="admin_password", type="password", auto_complete="off",
                              width="100%"),
                     error_callout(),
-                    rx.hstack(
-                        rx.button(t("취소", "Cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=TabletSignOutState.close_dialog),
-                        rx.button(t("로그아웃", "Sign out"), type="submit", color_scheme="red"),
-                        justify="end", width="100%",
-                    ),
+                    form_buttons(TabletSignOutState.close_dialog, "로그아웃", "Sign out", color_scheme="red"),
                     spacing="2",
                 ),
                 on_submit=TabletSignOutState.sign_out_tablet,
