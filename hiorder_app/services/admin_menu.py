@@ -328,15 +328,19 @@ def set_item_active(principal: Principal, item_id, active: bool) -> None:
         _item_changed(s, item)
 
 
-def delete_item(principal: Principal, item_id) -> None:
-    """Only an item nobody ever ordered: order lines keep pointing at the items they sold."""
+def delete_item(principal: Principal, item_id, upload_dir: Path | None = None) -> None:
+    """Only an item nobody ever ordered: order lines keep pointing at the items they sold. Its uploaded
+    photo goes with it."""
     principal = require_admin(principal)
     with session_scope() as s:
         item = _item(s, principal, item_id)
         if s.exec(select(OrderLine.id).where(OrderLine.menu_item_id == item.id).limit(1)).first() is not None:
             raise DomainError("menu.item_has_orders", item=(item.name_ko, item.name_en or item.name_ko))
         record_event(s, item.store_id, "MenuChanged", {"item_id": item.id})
+        old_image = item.image
         s.delete(item)
+    if upload_dir is not None:
+        _remove_upload(old_image, upload_dir)
 
 
 # ---- photos ---------------------------------------------------------------------------------------
@@ -374,6 +378,24 @@ def set_item_image(principal: Principal, item_id, data: bytes | None, upload_dir
         target = Path(upload_dir) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        item.image = UPLOAD_PREFIX + name
+        old_image, item.image = item.image, UPLOAD_PREFIX + name
         _item_changed(s, item)
-        return item.image
+        image = item.image
+    # Only once the item points at the new photo for good; a failed save keeps the old one.
+    _remove_upload(old_image, upload_dir)
+    return image
+
+
+def _remove_upload(image: str | None, upload_dir: Path) -> None:
+    """Delete an uploaded photo nothing points at any more. Bundled (seed) pictures are not uploads, and a
+    name that would lead outside the upload folder is left alone."""
+    if not image or not image.startswith(UPLOAD_PREFIX + UPLOAD_SUBDIR + "/"):
+        return
+    folder = (Path(upload_dir) / UPLOAD_SUBDIR).resolve()
+    target = (Path(upload_dir) / image.removeprefix(UPLOAD_PREFIX)).resolve()
+    if target.parent != folder:
+        return
+    with session_scope() as s:
+        if s.exec(select(MenuItem.id).where(MenuItem.image == image).limit(1)).first() is not None:
+            return
+    target.unlink(missing_ok=True)

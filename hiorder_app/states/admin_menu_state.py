@@ -180,7 +180,7 @@ class AdminMenuState(SessionState):
 
     @rx.event
     def delete_item(self, key: str):
-        self._run(admin_menu.delete_item, key)
+        self._run(admin_menu.delete_item, key, rx.get_upload_dir())
 
     # ---- the item dialog -------------------------------------------------------------------------
     @rx.event

@@ -204,6 +204,31 @@ def test_image_upload_is_stored_under_a_random_name(db, store, admin, tmp_path, 
     assert am.set_item_image(admin, store.items["main"], data, tmp_path) != image  # never reused
 
 
+def test_a_replaced_or_deleted_items_photo_is_removed_from_disk(db, store, admin, tmp_path):
+    first = am.set_item_image(admin, store.items["main"], PNG, tmp_path)
+    second = am.set_item_image(admin, store.items["main"], JPEG, tmp_path)
+    assert not (tmp_path / first.removeprefix("upload:")).exists()
+    assert (tmp_path / second.removeprefix("upload:")).read_bytes() == JPEG
+
+    new_id = am.create_item(admin, item_values(store))
+    photo = am.set_item_image(admin, new_id, WEBP, tmp_path)
+    am.delete_item(admin, new_id, tmp_path)
+    assert not (tmp_path / photo.removeprefix("upload:")).exists()
+    assert (tmp_path / second.removeprefix("upload:")).exists()  # other items' photos stay
+
+
+def test_only_uploads_inside_the_upload_folder_are_ever_removed(db, store, admin, tmp_path):
+    outside = tmp_path / "keep.png"
+    outside.write_bytes(PNG)
+    for image in ("/menu/bibimbap.png", "upload:menu/../keep.png", "upload:keep.png"):
+        with session_scope() as s:
+            item = s.get(MenuItem, store.items["main"])
+            item.image = image
+            s.add(item)
+        am.set_item_image(admin, store.items["main"], PNG, tmp_path)
+        assert outside.exists()
+
+
 @pytest.mark.parametrize("data, code", [
     (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "menu.image_type"),  # named .png by the browser or not
     (b"GIF89a" + b"\x00" * 20, "menu.image_type"),
