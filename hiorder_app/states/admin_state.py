@@ -13,31 +13,82 @@ from .session_state import SessionState
 
 
 class AdminState(SessionState):
-    today_orders: int = 0
-    today_revenue: int = 0
-    days: list[dict] = []
-    top_items: list[dict] = []
+    period: str = "today"
+    _report: dict = {}
 
     @rx.event
     def load_dashboard(self):
         principal = self._principal()
         if principal is None or not principal.is_admin:
             return rx.redirect("/login" if principal is None else "/")
+        return self._load(self.period)
+
+    @rx.event
+    def set_period(self, period: str | list[str]):
+        period = period if isinstance(period, str) else (period[0] if period else "")
+        return self._load(period)
+
+    def _load(self, period: str):
         try:
-            summary = dashboard.sales_summary(principal, get_settings().tz, utcnow())
+            report = dashboard.sales_report(self._principal(), get_settings().tz, utcnow(), period)
         except DomainError as exc:
             self._show_error(exc)
             return None
-        self.today_orders, self.today_revenue = summary.today_orders, summary.today_revenue
-        self.days = [asdict(d) | {"label": d.day[5:]} for d in summary.days]
-        self.top_items = [asdict(t) for t in summary.top_items]
+        self._clear_error()
+        self.period, self._report = period, asdict(report)
         return None
 
+    def _won(self, key: str) -> str:
+        return won(self._report.get(key, 0), self.lang)
+
     @rx.var
-    def today_revenue_label(self) -> str:
-        return won(self.today_revenue, self.lang)
+    def revenue_label(self) -> str:
+        return self._won("revenue")
+
+    @rx.var
+    def orders_label(self) -> str:
+        n = self._report.get("orders", 0)
+        return f"{n:,}" if self.lang == "en" else f"{n:,}건"
+
+    @rx.var
+    def average_label(self) -> str:
+        return self._won("average")
+
+    @rx.var
+    def refunds_label(self) -> str:
+        n, amount = self._report.get("refunds", 0), self._won("refunded")
+        return f"{n:,} ({amount})" if self.lang == "en" else f"{n:,}건 ({amount})"
+
+    @rx.var
+    def change_label(self) -> str:
+        """Revenue against the same number of days just before."""
+        now, before = self._report.get("revenue", 0), self._report.get("previous_revenue", 0)
+        en = self.lang == "en"
+        if not before:
+            return "No sales in the previous period" if en else "이전 기간 매출 없음"
+        change = round((now - before) * 100 / before)
+        return f"{change:+d}% vs the previous period" if en else f"이전 기간 대비 {change:+d}%"
+
+    @rx.var
+    def range_label(self) -> str:
+        first, last = self._report.get("first_day", ""), self._report.get("last_day", "")
+        return first if first == last else f"{first} – {last}"
+
+    @rx.var
+    def series_rows(self) -> list[dict]:
+        today, en = self._report.get("period") == "today", self.lang == "en"
+        return [{"label": (f"{b['key']}h" if en else f"{b['key']}시") if today else b["key"][5:],
+                 "revenue": b["revenue"], "orders": b["orders"]} for b in self._report.get("series", [])]
+
+    @rx.var
+    def hour_rows(self) -> list[dict]:
+        en = self.lang == "en"
+        return [{"label": f"{b['key']}h" if en else f"{b['key']}시", "orders": b["orders"]}
+                for b in self._report.get("hours", [])]
 
     @rx.var
     def top_item_rows(self) -> list[dict]:
-        return [{"name": pick(self.lang, t["name_ko"], t["name_en"]), "quantity": t["quantity"],
-                 "revenue": won(t["revenue"], self.lang)} for t in self.top_items]
+        revenue = self._report.get("revenue", 0) or 1
+        return [{"rank": n, "name": pick(self.lang, t["name_ko"], t["name_en"]), "quantity": f"{t['quantity']:,}",
+                 "revenue": won(t["revenue"], self.lang), "share": f"{t['revenue'] * 100 / revenue:.0f}%"}
+                for n, t in enumerate(self._report.get("top_items", []), start=1)]

@@ -4,7 +4,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from hiorder_app.services.seed import DEMO_ADMIN
+from hiorder_app.domain.timeutil import utcnow
+from hiorder_app.services import dashboard
+from hiorder_app.services.auth import sign_in as service_sign_in
+from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE
+from hiorder_app.settings import get_settings
 from tests.ui.conftest import pay_at_checkout, sign_in
 from tests.ui.menu_lookup import category_name, demo_item
 
@@ -82,7 +86,7 @@ def test_wrong_password_shows_a_clear_message(page: Page, base_url: str):
 
 
 def test_admin_signs_in_to_the_dashboard_and_signed_out_visitors_are_sent_to_sign_in(admin_page: Page, base_url: str):
-    expect(admin_page.get_by_role("heading", name="오늘 매출")).to_be_visible()
+    expect(admin_page.get_by_role("heading", name="매출 현황")).to_be_visible()
     admin_page.get_by_role("button", name="로그아웃").click()
     expect(admin_page).to_have_url(re.compile(r"/login$"))
     admin_page.goto(f"{base_url}/admin")
@@ -111,3 +115,22 @@ def test_only_staff_can_sign_a_tablet_out(page: Page, base_url: str):
     expect(page).to_have_url(re.compile(r"/login$"))
     page.goto(f"{base_url}/")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_the_dashboard_shows_each_periods_sales_from_the_read_model(admin_page: Page, base_url: str):
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    expect(admin_page.get_by_role("heading", name="시간대별 매출")).to_be_visible()
+    for period, name, chart in (("week", "최근 7일", "일별 매출"), ("month", "최근 30일", "일별 매출"),
+                                ("today", "오늘", "시간대별 매출")):
+        admin_page.get_by_role("radio", name=name).click()
+        expect(admin_page.get_by_role("heading", name=chart)).to_be_visible()
+        report = dashboard.sales_report(admin, get_settings().tz, utcnow(), period)
+        expect(admin_page.get_by_role("group", name="매출")).to_contain_text(f"{report.revenue:,}원")
+        expect(admin_page.get_by_role("group", name="결제 완료 주문")).to_contain_text(f"{report.orders:,}건")
+        expect(admin_page.get_by_role("group", name="객단가")).to_contain_text(f"{report.average:,}원")
+        best = admin_page.get_by_role("table")  # the only one: best sellers
+        expect(best.get_by_role("row")).to_have_count(len(report.top_items) + 1)
+        if report.top_items:
+            expect(best.get_by_role("row").nth(1)).to_contain_text(report.top_items[0].name_ko)
+    # The seeded week of history: the week is never empty on the demo store.
+    assert dashboard.sales_report(admin, get_settings().tz, utcnow(), "week").orders > 0
