@@ -34,6 +34,8 @@ def table_orders_page() -> rx.Component:
         tablet_header("orders"),
         rx.vstack(
             rx.heading(t("우리 테이블 주문 내역", "Our table's orders"), size="6"),
+            rx.cond(TabletState.paid_total_label != "",
+                    rx.text(TabletState.paid_total_label, size="4", weight="bold", role="status")),
             rx.cond(TabletState.notice != "", rx.callout(TabletState.notice, icon="check", color_scheme="green")),
             rx.cond(
                 TabletState.order_cards.length() == 0,

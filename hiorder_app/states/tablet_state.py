@@ -6,7 +6,7 @@ from dataclasses import asdict
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..domain.order_status import label
+from ..domain.order_status import VISIBLE_TO_STORE, label
 from ..services import live_hub, order_views, payments, staff_calls
 from ..services import menu as menu_service
 from ..services.overload import OrderingBusy
@@ -194,6 +194,15 @@ class TabletState(SessionState):
             }
             for o in self.orders
         ]
+
+    @rx.var
+    def paid_total_label(self) -> str:
+        """What this table has paid so far (orders cancelled and refunded, or never paid, not counted)."""
+        paid = [o for o in self.orders if o["status"] in VISIBLE_TO_STORE]
+        if not paid:
+            return ""
+        amount, n = won(sum(o["total"] for o in paid), self.lang), len(paid)
+        return f"Paid so far: {amount} ({n} orders)" if self.lang == "en" else f"지금까지 결제: {amount} ({n}건)"
 
     @rx.var
     def notice(self) -> str:

@@ -5,9 +5,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services import dashboard
+from hiorder_app.services import dashboard, order_views
 from hiorder_app.services.auth import sign_in as service_sign_in
-from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE
+from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from hiorder_app.settings import get_settings
 from tests.ui.conftest import pay_at_checkout, sign_in
 from tests.ui.menu_lookup import category_name, demo_item
@@ -45,6 +45,11 @@ def test_table_orders_a_main_and_a_side_and_sees_it_in_its_orders(page: Page, ba
     expect(order).to_contain_text("결제 완료")
     expect(order).to_contain_text(f"{main.price * 2 + side.price:,}원")
     expect(page.get_by_text("결제가 완료되었어요")).to_be_visible()
+    # The table's running total: every paid order of this visit (earlier tests may have paid some too).
+    table = service_sign_in(DEMO_STORE_CODE, "table1", DEMO_TABLE_PASSWORD)[1]
+    paid = [o for o in order_views.table_orders(table) if o.status in ("PAID", "ACCEPTED", "SERVED")]
+    expect(page.get_by_role("status").filter(has_text="지금까지 결제")).to_have_text(
+        f"지금까지 결제: {sum(o.total for o in paid):,}원 ({len(paid)}건)")
 
     # The tablet stays signed in across a reload, and the order is still listed.
     page.reload()
