@@ -68,7 +68,8 @@ def cmd_reconcile(args) -> None:
 
     report = payments.reconcile()
     print(f"reconciled: {report.paid} paid, {report.refunded} refunded, {report.expired} expired, "
-          f"{report.failed} failed, {report.unreachable} left for later (provider unreachable)")
+          f"{report.failed} failed, {report.pending} still in progress at the provider, "
+          f"{report.unreachable} left for later (provider unreachable or refund not through)")
     # Events this run recorded are published by the relay if no web process is there to take them.
     relay_once(min_age_seconds=0)
 

@@ -270,10 +270,11 @@ def cancel_paid_order(principal: Principal, order_id: int, reason: str = "",
 @dataclass
 class ReconcileReport:
     paid: int = 0
-    refunded: int = 0
+    refunded: int = 0  # charges for orders that had closed, given back (and due refunds retried)
     expired: int = 0
     failed: int = 0
-    unreachable: int = 0
+    pending: int = 0  # still in progress at the provider: asked again next round
+    unreachable: int = 0  # the provider could not be asked, or a refund did not go through: next round
 
 
 def reconcile(gateway: PaymentGateway | None = None, now=None) -> ReconcileReport:
@@ -303,8 +304,19 @@ def reconcile(gateway: PaymentGateway | None = None, now=None) -> ReconcileRepor
         except Exception:  # one bad item must not stop the others
             log.exception("reconciliation of %s failed", args)
             outcome = "unreachable"
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome is not None:
+            setattr(report, outcome, getattr(report, outcome) + 1)
     return report
+
+
+def _settled(found: ProviderPayment, gateway: PaymentGateway) -> str:
+    """Settle a DONE payment and say how it ended: the order paid, or the charge refunded (or due)."""
+    outcome = settle(found, gateway)
+    if outcome.status == OrderStatus.PAID:
+        return "paid"
+    with session_scope() as s:
+        status = s.exec(select(Payment.status).where(Payment.payment_key == found.payment_key)).first()
+    return "refunded" if status == CANCELED else "unreachable"
 
 
 def _settle_confirming(payment_key: str, gateway: PaymentGateway) -> str:
@@ -313,8 +325,7 @@ def _settle_confirming(payment_key: str, gateway: PaymentGateway) -> str:
     except PaymentNotFound:
         found = None
     if found is not None and found.status == "DONE":
-        settle(found, gateway)
-        return "paid"
+        return _settled(found, gateway)
     if found is not None and found.status not in ("ABORTED", "EXPIRED", "CANCELED"):
         # Still READY or in progress at the provider: ask again next round, unless the order it was for has
         # already timed out here, in which case the attempt is over (a late DONE is refunded by settle).
@@ -322,7 +333,7 @@ def _settle_confirming(payment_key: str, gateway: PaymentGateway) -> str:
             payment = s.exec(select(Payment).where(Payment.payment_key == payment_key)).first()
             order = s.get(Order, payment.order_id) if payment else None
         if order is None or order.status == OrderStatus.PENDING_PAYMENT:
-            return "unreachable"
+            return "pending"
         with session_scope() as s:
             _mark(s, payment_key, FAILED, code=f"ABANDONED_{found.status}")
         return "failed"
@@ -335,16 +346,18 @@ def _retry_refund(payment_key: str, gateway: PaymentGateway) -> str:
     return "refunded" if refund_payment(payment_key, gateway) else "unreachable"
 
 
-def _expire_or_settle(order_id: int, payment_ref: str, gateway: PaymentGateway) -> str:
+def _expire_or_settle(order_id: int, payment_ref: str, gateway: PaymentGateway) -> str | None:
     # Unknown at the provider means unknown: expiring now could hide a real charge, so an outage
     # raises PaymentUnavailable here and the order waits for the next round.
+    with session_scope() as s:
+        if s.get(Order, order_id).status != OrderStatus.PENDING_PAYMENT:
+            return None  # settled earlier in this round (a lost confirm) or by someone else
     found = gateway.get_payment_by_order(payment_ref)
     if found is not None and found.status == "DONE":
-        settle(found, gateway)
-        return "paid"
+        return _settled(found, gateway)
     with session_scope() as s:
         order = lock_order(s, id=order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
-            return "failed"
+            return None  # settled by someone else meanwhile: nothing for this round to report
         transition(s, order, OrderStatus.EXPIRED, reason="payment timeout")
     return "expired"
