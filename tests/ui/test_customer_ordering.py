@@ -137,5 +137,13 @@ def test_the_dashboard_shows_each_periods_sales_from_the_read_model(admin_page: 
         expect(best.get_by_role("row")).to_have_count(len(report.top_items) + 1)
         if report.top_items:
             expect(best.get_by_role("row").nth(1)).to_contain_text(report.top_items[0].name_ko)
+    # The same page in English.
+    admin_page.get_by_role("button", name="English").click()
+    expect(admin_page.get_by_role("heading", name="Sales", exact=True)).to_be_visible()
+    expect(admin_page.get_by_role("heading", name="Revenue by hour")).to_be_visible()
+    today = dashboard.sales_report(admin, get_settings().tz, utcnow(), "today")
+    expect(admin_page.get_by_role("group", name="Revenue")).to_contain_text(f"₩{today.revenue:,}")
+    expect(admin_page.get_by_role("group", name="Paid orders")).to_contain_text(f"{today.orders:,}")
+    admin_page.get_by_role("button", name="한국어").click()
     # The seeded week of history: the week is never empty on the demo store.
     assert dashboard.sales_report(admin, get_settings().tz, utcnow(), "week").orders > 0
