@@ -103,7 +103,8 @@ def order_lines(items: dict[str, list[int]], i: int) -> list[tuple[int, int]]:
 
 
 def raw_order(conn: psycopg.Connection, store_id: int, table_id: int, lines: list[tuple[int, int]]) -> None:
-    """The writes place_order makes, by hand: order, lines, outbox row and the order_view read model."""
+    """The writes place_order makes, by hand: order, lines, outbox row (with the stock its limited items
+    have left) and the order_view read model."""
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT number, active FROM dining_table WHERE id = %s FOR UPDATE", (table_id,))
         table_number, _active = cur.fetchone()
@@ -112,12 +113,14 @@ def raw_order(conn: psycopg.Connection, store_id: int, table_id: int, lines: lis
         cur.execute("SELECT id, name_ko, name_en, kind, price, stock FROM menu_item"
                     " WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (sorted(dict(lines)),))
         items = {row[0]: row for row in cur.fetchall()}
+        left = {}
         for item_id, q in lines:
             if items[item_id][5] is not None:
                 cur.execute("UPDATE menu_item SET stock = stock - %s WHERE id = %s AND stock >= %s",
                             (q, item_id, q))
                 if cur.rowcount != 1:
                     raise RuntimeError("out of stock")
+                left[str(item_id)] = items[item_id][5] - q
         total = sum(items[i][4] * q for i, q in lines)
         cur.execute("INSERT INTO orders (store_id, table_id, table_session_id, status, total, payment_ref,"
                     " created_at, updated_at) VALUES (%s, %s, %s, 'PENDING_PAYMENT', %s, %s, now(), now())"
@@ -133,7 +136,7 @@ def raw_order(conn: psycopg.Connection, store_id: int, table_id: int, lines: lis
         payload = {"order_id": order_id, "store_id": store_id, "table_id": table_id, "table_number": table_number,
                    "table_session_id": session_id, "status": "PENDING_PAYMENT", "total": total,
                    "created_at": created_at.isoformat(), "paid_at": None, "updated_at": created_at.isoformat(),
-                   "lines": lines_json}
+                   "lines": lines_json} | ({"stock_left": left} if left else {})
         cur.execute("INSERT INTO outbox_event (id, store_id, type, payload, created_at, attempts)"
                     " VALUES (%s, %s, 'OrderPlaced', %s, now(), 0)",
                     (str(uuid.uuid4()), store_id, json.dumps(payload, ensure_ascii=False)))

@@ -30,10 +30,11 @@ class MenuItemView:
     price: int
     kind: str
     stock: int | None
-    sold_out: bool
+    sold_out: bool  # marked sold out, or no stock left
     once_per_table: bool
     image: str
     popular: bool
+    marked_sold_out: bool = False  # the admin's switch alone, so a stock change can recompute sold_out
 
 
 @dataclass
@@ -84,6 +85,7 @@ def get_menu(store_id: int) -> MenuView:
                     description_ko=i.description_ko, description_en=i.description_en, price=i.price,
                     kind=i.kind, stock=i.stock, sold_out=i.sold_out or i.stock == 0,
                     once_per_table=i.once_per_table, image=i.image, popular=i.id in popular,
+                    marked_sold_out=i.sold_out,
                 )
                 for i in items
                 if i.category_id in visible

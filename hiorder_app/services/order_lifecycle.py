@@ -9,7 +9,7 @@ from ..domain.models import Order
 from ..domain.order_status import RELEASES_STOCK, can_transition, label
 from ..domain.timeutil import utcnow
 from .order_events import order_payload
-from .ordering import release_stock
+from .ordering import release_stock, stock_left
 from .outbox import record_event
 
 
@@ -29,9 +29,9 @@ def transition(session: Session, order: Order, new_status: OrderStatus, reason: 
     order.updated_at = now
     if new_status == OrderStatus.PAID:
         order.paid_at = now
-    if new_status in RELEASES_STOCK:
-        release_stock(session, order)
+    left = release_stock(session, order) if new_status in RELEASES_STOCK else {}
     session.add(order)
     session.flush()
     event_type = "OrderPaid" if new_status == OrderStatus.PAID else "OrderStatusChanged"
-    record_event(session, order.store_id, event_type, order_payload(session, order) | {"reason": reason})
+    record_event(session, order.store_id, event_type,
+                 order_payload(session, order) | {"reason": reason} | stock_left(left))

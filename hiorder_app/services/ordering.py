@@ -108,6 +108,7 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
         snapshots = {row.id: _snapshot(row, row.visible) for row in rows}
         check_order(parsed, snapshots, principal.store_id, _table_history(s, session_id, parsed, snapshots),
                     settings.max_order_lines, settings.max_line_quantity)
+        left: dict[int, int] = {}
         for item_id, qty in parsed:
             if snapshots[item_id].stock is not None:
                 # Guarded decrement: even without row locks (SQLite) stock never goes below zero.
@@ -117,6 +118,7 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
                 )
                 if done.rowcount != 1:
                     raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
+                left[item_id] = snapshots[item_id].stock - qty  # the row is locked (or the write lock held)
         # Plain INSERTs rather than ORM objects: this is the hottest write path, and nothing here needs
         # the unit of work's change tracking.
         now, total, ref = utcnow(), order_total(parsed, snapshots), f"HO-{uuid.uuid4().hex[:20]}"
@@ -135,15 +137,24 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
             "order_id": order_id, "store_id": principal.store_id, "table_id": table.id,
             "table_number": table.number, "table_session_id": session_id,
             "status": OrderStatus.PENDING_PAYMENT, "total": total, "created_at": now.isoformat(), "paid_at": None,
-            "updated_at": now.isoformat(), "lines": line_views})
+            "updated_at": now.isoformat(), "lines": line_views} | stock_left(left))
         return OrderView(order_id, table.number, OrderStatus.PENDING_PAYMENT, total, now, None,
                          [OrderLineView(**ln) for ln in line_views], ref, table.id, now)
 
 
-def release_stock(session: Session, order: Order) -> None:
-    """Give a cancelled or expired order's reserved stock back to the menu."""
+def release_stock(session: Session, order: Order) -> dict[int, int]:
+    """Give a cancelled or expired order's reserved stock back to the menu; returns item id -> stock now."""
+    left: dict[int, int] = {}
     for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all():
-        session.execute(
+        for item_id, stock in session.execute(
             sa.update(MenuItem).where(MenuItem.id == line.menu_item_id, MenuItem.stock.is_not(None))
-            .values(stock=MenuItem.stock + line.quantity)
-        )
+            .values(stock=MenuItem.stock + line.quantity).returning(MenuItem.id, MenuItem.stock)
+        ):
+            left[item_id] = stock
+    return left
+
+
+def stock_left(left: dict[int, int]) -> dict:
+    """The order event's note of what its limited items have left now, so open tablets show the count
+    (and "sold out") as orders take and give back stock, without each reloading the menu."""
+    return {"stock_left": {str(k): v for k, v in left.items()}} if left else {}

@@ -53,6 +53,13 @@ class TabletState(SessionState):
         on_sale = {i["key"] for i in self.items}
         self.cart = {k: q for k, q in self.cart.items() if k in on_sale}
 
+    def _apply_stock(self, stock: dict[str, int]) -> None:
+        """New counts carried by order events (item id -> left), applied in place."""
+        if not any(i["key"] in stock for i in self.items):
+            return
+        self.items = [i | {"stock": stock[i["key"]], "sold_out": i["marked_sold_out"] or stock[i["key"]] <= 0}
+                      if i["key"] in stock else i for i in self.items]
+
     def _refresh_orders(self, principal: Principal) -> None:
         self.orders = [
             {"id": o.id, "status": o.status, "total": o.total, "created_at": store_time(o.created_at),
@@ -96,11 +103,16 @@ class TabletState(SessionState):
                 mine = {e.get("type") for e in events if e.get("payload", {}).get("table_id") == principal.table_id}
                 menu = bool(kinds & {"MenuChanged", live_hub.RESYNC})
                 orders = bool(mine - {"StaffCalled"}) or live_hub.RESYNC in kinds
-                if not (menu or orders):
+                stock: dict[str, int] = {}  # any table's order that took or gave back limited stock
+                for e in events:
+                    stock |= e.get("payload", {}).get("stock_left") or {}
+                if not (menu or orders or stock):
                     continue  # other tables' news: this tablet's state is not even loaded
                 async with self:
                     if menu:
                         self._refresh_menu(principal)
+                    elif stock:
+                        self._apply_stock(stock)
                     if "TableCleared" in mine:
                         self.cart, self.notice_ko, self.notice_en = {}, "", ""
                     if orders:

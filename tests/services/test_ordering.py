@@ -11,6 +11,7 @@ from hiorder_app.domain.errors import AccessDenied, DomainError, OrderRefused
 from hiorder_app.domain.models import MenuItem, Order, OrderLine, OutboxEvent, TableSession
 from hiorder_app.services import table_sessions
 from hiorder_app.services.db import session_scope
+from hiorder_app.services.order_lifecycle import lock_order, transition
 from hiorder_app.services.ordering import place_order, table_orders
 from hiorder_app.services.principal import Principal
 from tests.concurrency import run_together
@@ -375,3 +376,26 @@ def test_concurrent_first_orders_from_the_same_table_share_one_table_session(db,
     assert db.count("table_session") == 1
     assert db.count("orders") == 8
 
+
+
+def stock_notes(store_id: int) -> list[tuple[str, dict]]:
+    """(event type, stock_left) of the store's order events that carry one, oldest first."""
+    with session_scope() as s:
+        rows = s.exec(select(OutboxEvent).where(OutboxEvent.store_id == store_id)
+                      .order_by(OutboxEvent.created_at)).all()
+        return [(r.type, json.loads(r.payload)["stock_left"]) for r in rows if "stock_left" in json.loads(r.payload)]
+
+
+def test_order_events_carry_the_stock_their_order_took_or_gave_back(db, store, customer):
+    ids = store.items
+    place_order(customer, [(ids["main"], 1)])  # no stock limit: nothing to note
+    assert stock_notes(store.id) == []
+
+    order = place_order(customer, [(ids["main"], 1), (ids["limited"], 2)])
+    assert stock_notes(store.id) == [("OrderPlaced", {str(ids["limited"]): 1})]
+
+    with session_scope() as s:
+        transition(s, lock_order(s, id=order.id), OrderStatus.EXPIRED, reason="payment timeout")
+    assert stock_notes(store.id) == [("OrderPlaced", {str(ids["limited"]): 1}),
+                                     ("OrderStatusChanged", {str(ids["limited"]): 3})]
+    assert db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=ids["limited"]) == 3

@@ -7,10 +7,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from hiorder_app.domain.models import MenuItem
-from hiorder_app.services import admin_menu
+from hiorder_app.services import accounts, admin_menu
 from hiorder_app.services.auth import sign_in as service_sign_in
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE
+from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from tests.ui.conftest import sign_in
 
 
@@ -182,3 +182,30 @@ def test_a_stock_count_typed_while_orders_came_in_is_refused_with_the_new_count(
     expect(admin_page.get_by_role("alert")).to_have_count(0)
     with session_scope() as s:
         assert s.get(MenuItem, item.id).stock == 20
+
+
+def test_stock_one_table_takes_or_gives_back_shows_on_another_tablet_at_once(browser: Browser, base_url: str):
+    item = new_item("한정 수량 전복죽")
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin_menu.set_stock(admin, item.id, "1")
+    for number in (21, 22):
+        accounts.create_table_account(admin.store_id, number, DEMO_TABLE_PASSWORD)
+    watcher = tablet(browser, base_url, 22)
+    watcher.get_by_role("tab", name="한정 수량 전복죽 분류").click()
+    expect(card_of(watcher, "한정 수량 전복죽")).to_contain_text("남은 수량 1개")
+
+    orderer = tablet(browser, base_url, 21)
+    orderer.get_by_role("tab", name="한정 수량 전복죽 분류").click()
+    orderer.get_by_role("button", name="한정 수량 전복죽 담기").click()
+    orderer.get_by_role("button", name="주문하기").click()
+    expect(orderer).to_have_url(re.compile(r"/checkout\?"))  # the order holds the last portion
+
+    # No reload on the other table: the last portion is gone.
+    expect(watcher.get_by_role("button", name="한정 수량 전복죽 담기")).to_be_disabled()
+    expect(card_of(watcher, "한정 수량 전복죽")).to_contain_text("품절")
+
+    # The diner cancels at checkout: the portion goes back, and the other tablet offers it again.
+    orderer.get_by_role("button", name="취소 / Cancel").click()
+    expect(orderer).to_have_url(re.compile(r"/pay/fail"))
+    expect(watcher.get_by_role("button", name="한정 수량 전복죽 담기")).to_be_enabled()
+    expect(card_of(watcher, "한정 수량 전복죽")).to_contain_text("남은 수량 1개")
