@@ -89,6 +89,12 @@ _LOCK_ITEMS = (
     .select_from(MenuItem.__table__.join(Category.__table__, _c.id == _m.category_id))
     .where(_m.id.in_(sa.bindparam("ids", expanding=True))).order_by(_m.id).with_for_update(of=MenuItem.__table__)
 )
+# Guarded decrement: even without row locks (SQLite) stock never goes below zero.
+_TAKE_STOCK = (
+    sa.update(MenuItem.__table__)
+    .where(_m.id == sa.bindparam("item_id"), _m.stock >= sa.bindparam("qty"))
+    .values(stock=_m.stock - sa.bindparam("qty"))
+)
 _INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
 _INSERT_LINES = OrderLine.__table__.insert()
 
@@ -111,11 +117,7 @@ def _place(principal: Principal, parsed: list[tuple[int, int]]) -> OrderView:
         left: dict[int, int] = {}
         for item_id, qty in parsed:
             if snapshots[item_id].stock is not None:
-                # Guarded decrement: even without row locks (SQLite) stock never goes below zero.
-                done = s.execute(
-                    sa.update(MenuItem).where(MenuItem.id == item_id, MenuItem.stock >= qty)
-                    .values(stock=MenuItem.stock - qty)
-                )
+                done = s.execute(_TAKE_STOCK, {"item_id": item_id, "qty": qty})
                 if done.rowcount != 1:
                     raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
                 left[item_id] = snapshots[item_id].stock - qty  # the row is locked (or the write lock held)
