@@ -1,10 +1,10 @@
 from logging.config import fileConfig
 
 import sqlalchemy as sa
-from alembic import context
 from sqlmodel import SQLModel
 
 import hiorder_app.domain.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from hiorder_app.domain.timeutil import UTCDateTime
 from hiorder_app.settings import get_settings
 

@@ -74,10 +74,11 @@ import board_stack as stack  # noqa: E402
 from tablet_server import Busy, TabletServer, default_threads  # noqa: E402
 
 from hiorder_app.domain.models import MenuItem  # noqa: E402
-from hiorder_app.services import accounts, auth  # noqa: E402
+from hiorder_app.services.auth import accounts  # noqa: E402
+from hiorder_app.services.auth import sessions as auth  # noqa: E402
 from hiorder_app.services.db import session_scope  # noqa: E402
-from hiorder_app.services.event_bus import channel  # noqa: E402
-from hiorder_app.services.payment_gateway import reset_gateway  # noqa: E402
+from hiorder_app.services.events.bus import channel  # noqa: E402
+from hiorder_app.services.payments.gateway import reset_gateway  # noqa: E402
 from hiorder_app.services.principal import Principal  # noqa: E402
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, DEMO_TABLES  # noqa: E402
 from hiorder_app.settings import get_settings  # noqa: E402

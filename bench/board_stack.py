@@ -228,7 +228,7 @@ def install_app_trace() -> None:
     out_dir = os.environ.get(TRACE_DIR_ENV)
     if not out_dir:
         return
-    from hiorder_app.services import live_hub
+    from hiorder_app.services.events import live_hub
 
     state = {"current": None, "file": None, "patched": False}
     lock = _threading.Lock()

@@ -33,8 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hiorder_app.domain.enums import ItemKind  # noqa: E402
 from hiorder_app.domain.models import Category, MenuItem  # noqa: E402
-from hiorder_app.services import accounts, auth, migrations, ordering  # noqa: E402
+from hiorder_app.services import migrations  # noqa: E402
+from hiorder_app.services.auth import accounts  # noqa: E402
+from hiorder_app.services.auth import sessions as auth  # noqa: E402
 from hiorder_app.services.db import session_scope  # noqa: E402
+from hiorder_app.services.ordering import placement as ordering  # noqa: E402
 from hiorder_app.settings import get_settings  # noqa: E402
 
 PASSWORD = "bench-pw"

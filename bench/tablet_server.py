@@ -31,9 +31,9 @@ def _child(requests, results, threads: int) -> None:
     from sqlalchemy import event as sa_event
     from sqlalchemy.orm import Session as SaSession
 
-    from hiorder_app.services import payments
-    from hiorder_app.services.outbox import PENDING_KEY
-    from hiorder_app.services.overload import OrderingBusy
+    from hiorder_app.services.events.outbox import PENDING_KEY
+    from hiorder_app.services.ordering.overload import OrderingBusy
+    from hiorder_app.services.payments import checkout as payments
 
     committed: dict[int, float] = {}
 

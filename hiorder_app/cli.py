@@ -7,7 +7,8 @@ import argparse
 import sys
 
 from .domain.errors import DomainError
-from .services import accounts, migrations, seed
+from .services import migrations, seed
+from .services.auth import accounts
 
 
 def _store_id(code: str) -> int:
@@ -63,8 +64,8 @@ def cmd_sandbox_pay(args) -> None:
 
 
 def cmd_reconcile(args) -> None:
-    from .services import payments
-    from .services.event_bus import relay_once
+    from .services.events.bus import relay_once
+    from .services.payments import checkout as payments
 
     report = payments.reconcile()
     print(f"reconciled: {report.paid} paid, {report.refunded} refunded, {report.expired} expired, "

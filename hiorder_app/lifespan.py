@@ -6,9 +6,9 @@ import logging
 
 import redis.asyncio as aioredis
 
-from .services import payments
-from .services.event_bus import CHANNEL_PREFIX, relay_once
-from .services.live_hub import hub
+from .services.events.bus import CHANNEL_PREFIX, relay_once
+from .services.events.live_hub import hub
+from .services.payments import checkout as payments
 from .settings import get_settings
 
 log = logging.getLogger(__name__)

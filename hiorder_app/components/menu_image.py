@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..services.admin_menu import UPLOAD_PREFIX
+from ..domain.models import UPLOAD_PREFIX
 
 
 def menu_image_src(image) -> rx.Var:

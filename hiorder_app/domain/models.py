@@ -7,6 +7,10 @@ from sqlmodel import Field, SQLModel
 
 from .timeutil import UTCDateTime, utcnow
 
+# A menu item's `image` holds either an asset path ("/menu/x.svg") or this prefix and a file in Reflex's
+# upload folder, so the UI knows which URL to build.
+UPLOAD_PREFIX = "upload:"
+
 
 def _ts(nullable: bool = False, default=True):
     return Field(

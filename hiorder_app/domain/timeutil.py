@@ -31,9 +31,5 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
-def to_store_time(value: datetime, tz: ZoneInfo) -> datetime:
-    return value.astimezone(tz)
-
-
 def format_store_time(value: datetime | None, tz: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(tz).strftime("%m-%d %H:%M")

@@ -29,9 +29,9 @@ from ..domain.models import (
     TableSession,
 )
 from ..domain.timeutil import utcnow
-from .accounts import create_admin, create_store, create_table_account
+from .auth.accounts import create_admin, create_store, create_table_account
 from .db import session_scope
-from .projections import rebuild_order_views
+from .read_models.projections import rebuild_order_views
 
 DEMO_STORE_CODE = "demo"
 DEMO_STORE_NAME = ("한옥 식당", "Hanok Kitchen")

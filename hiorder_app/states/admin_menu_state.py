@@ -6,7 +6,7 @@ from dataclasses import asdict
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..services import admin_menu
+from ..services.store_admin import menu as admin_menu
 from ..settings import get_settings
 from .formatting import pick, won
 from .session_state import SessionState

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.timeutil import utcnow
-from ..services import dashboard
+from ..services.read_models import dashboard
 from ..settings import get_settings
 from .formatting import pick, won
 from .session_state import SessionState

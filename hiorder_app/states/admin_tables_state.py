@@ -4,7 +4,8 @@ afresh from the token, to services.admin_tables / table_links, which decide whet
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..services import admin_tables, table_links
+from ..services.auth import table_links
+from ..services.store_admin import tables as admin_tables
 from ..settings import get_settings
 from .formatting import store_time
 from .session_state import SessionState

@@ -10,9 +10,13 @@ import reflex as rx
 from ..domain.errors import DomainError
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
-from ..services import admin_orders, board_feed, live_hub, order_views, staff_calls
-from ..services.board_feed import BOARD_EVENTS, Board, BoardCall, BoardOrder
+from ..services.events import live_hub
+from ..services.ordering import staff_calls
 from ..services.principal import Principal
+from ..services.read_models import board_feed, order_views
+from ..services.read_models import staff_calls as calls
+from ..services.read_models.board_feed import BOARD_EVENTS, Board, BoardCall, BoardOrder
+from ..services.store_admin import orders as admin_orders
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 
@@ -171,7 +175,7 @@ def _render_card(order: BoardOrder, lang: str, waiting: str) -> dict:
 
 
 def _load(principal: Principal) -> Board:
-    return board_feed.board_from(order_views.board_orders(principal), staff_calls.open_calls(principal))
+    return board_feed.board_from(order_views.board_orders(principal), calls.open_calls(principal))
 
 
 def store_time_iso(value: str) -> str:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.order_status import LABELS, label
-from ..services import order_views
+from ..services.read_models import order_views
 from ..settings import get_settings
 from .formatting import pick, store_time, won
 from .session_state import SessionState

@@ -5,7 +5,7 @@ import asyncio
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..services import payments
+from ..services.payments import checkout as payments
 from .tablet_state import TabletState
 
 

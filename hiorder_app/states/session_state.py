@@ -4,7 +4,7 @@ import reflex as rx
 
 from ..domain.enums import Role
 from ..domain.errors import DomainError
-from ..services import auth
+from ..services.auth import sessions as auth
 from ..services.principal import Principal
 
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..services import auth
+from ..services.auth import sessions as auth
 from .session_state import SessionState
 
 

@@ -6,11 +6,16 @@ from dataclasses import asdict
 import reflex as rx
 
 from ..domain.errors import DomainError
+from ..domain.events import RESYNC
 from ..domain.order_status import VISIBLE_TO_STORE, label
-from ..services import live_hub, order_views, payments, staff_calls
-from ..services import menu as menu_service
-from ..services.overload import OrderingBusy
+from ..services.events import live_hub
+from ..services.ordering import staff_calls
+from ..services.ordering.overload import OrderingBusy
+from ..services.payments import checkout as payments
 from ..services.principal import Principal
+from ..services.read_models import menu as menu_service
+from ..services.read_models import order_views
+from ..services.read_models import staff_calls as calls
 from .formatting import pick, store_time, won
 from .session_state import SessionState
 
@@ -66,7 +71,7 @@ class TabletState(SessionState):
              "lines": [asdict(ln) for ln in o.lines]}
             for o in order_views.table_orders(principal)
         ]
-        self.staff_called = staff_calls.open_call_for_table(principal)
+        self.staff_called = calls.open_call_for_table(principal)
 
     @rx.event
     def load_menu(self):
@@ -101,8 +106,8 @@ class TabletState(SessionState):
                     events.append(queue.get_nowait())
                 kinds = {e.get("type") for e in events}
                 mine = {e.get("type") for e in events if e.get("payload", {}).get("table_id") == principal.table_id}
-                menu = bool(kinds & {"MenuChanged", live_hub.RESYNC})
-                orders = bool(mine - {"StaffCalled"}) or live_hub.RESYNC in kinds
+                menu = bool(kinds & {"MenuChanged", RESYNC})
+                orders = bool(mine - {"StaffCalled"}) or RESYNC in kinds
                 stock: dict[str, int] = {}  # any table's order that took or gave back limited stock
                 for e in events:
                     stock |= e.get("payload", {}).get("stock_left") or {}

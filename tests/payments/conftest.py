@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 import pytest
 
-from hiorder_app.services.payment_gateway import TossPaymentsGateway
+from hiorder_app.services.payments.gateway import TossPaymentsGateway
 from tests.conftest import SANDBOX_AUTH as AUTH
 from tests.conftest import SANDBOX_CLIENT_KEY as CLIENT_KEY
 from tests.conftest import SANDBOX_SECRET_KEY as SECRET_KEY

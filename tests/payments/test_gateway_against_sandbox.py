@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from hiorder_app.sandbox_pay import Faults, Ledger, create_sandbox_app
-from hiorder_app.services.payment_gateway import (
+from hiorder_app.services.payments.gateway import (
     CIRCUIT_OPEN,
     PROVIDER_UNAVAILABLE,
     PaymentDeclined,
@@ -23,7 +23,7 @@ from hiorder_app.services.payment_gateway import (
 )
 from hiorder_app.settings import get_settings
 
-GATEWAY_LOG = "hiorder_app.services.payment_gateway.toss"
+GATEWAY_LOG = "hiorder_app.services.payments.gateway.toss"
 
 
 class CountingTransport(httpx.HTTPTransport):

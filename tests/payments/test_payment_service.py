@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied, DomainError
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services.auth import sign_in
+from hiorder_app.services.auth.sessions import sign_in
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.payments import (
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.payments.checkout import (
     REFUND_REASON,
     PaymentOutcome,
     PaymentProblem,
@@ -38,7 +38,7 @@ from tests.concurrency import run_together
 
 SUCCESS_URL = "http://shop.test/pay/success"
 FAIL_URL = "http://shop.test/pay/fail"
-PAYMENTS_LOG = "hiorder_app.services.payments"
+PAYMENTS_LOG = "hiorder_app.services.payments.checkout"
 LIMITED_STOCK = 3  # tests/services/conftest.py ITEMS["limited"]
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from hiorder_app.domain.errors import AccessDenied, DomainError
-from hiorder_app.services.auth import sign_in
+from hiorder_app.services.auth.sessions import sign_in
 
 # Everything an admin service can write, with its columns in a stable order.
 WATCHED = ["category", "menu_item", "dining_table", "account", "auth_session", "table_session", "outbox_event",

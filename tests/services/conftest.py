@@ -10,10 +10,10 @@ import pytest
 
 from hiorder_app.domain.enums import ItemKind
 from hiorder_app.domain.models import Category, DiningTable, MenuItem
-from hiorder_app.services import accounts
-from hiorder_app.services.auth import sign_in
+from hiorder_app.services.auth import accounts
+from hiorder_app.services.auth.sessions import sign_in
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.overload import ordering_guard
+from hiorder_app.services.ordering.overload import ordering_guard
 from hiorder_app.services.principal import Principal
 
 PASSWORD = "pw-1234"

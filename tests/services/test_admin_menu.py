@@ -7,10 +7,10 @@ from sqlmodel import select
 
 from hiorder_app.domain.errors import DomainError
 from hiorder_app.domain.models import Category, MenuItem, OutboxEvent
-from hiorder_app.services import admin_menu as am
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.menu import get_menu
-from hiorder_app.services.ordering import place_order
+from hiorder_app.services.ordering.placement import place_order
+from hiorder_app.services.read_models.menu import get_menu
+from hiorder_app.services.store_admin import menu as am
 from tests.services.admin_refusals import assert_refused, other_store_admin
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

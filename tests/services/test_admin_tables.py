@@ -8,10 +8,11 @@ from sqlmodel import select
 
 from hiorder_app.domain.errors import SignInFailed
 from hiorder_app.domain.models import Account, DiningTable, OutboxEvent, TableSession
-from hiorder_app.services import admin_tables as at
-from hiorder_app.services.auth import resolve, sign_in
+from hiorder_app.services.auth.sessions import resolve, sign_in
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.ordering import place_order, table_orders
+from hiorder_app.services.ordering.placement import place_order
+from hiorder_app.services.read_models.order_views import table_orders
+from hiorder_app.services.store_admin import tables as at
 from tests.services.admin_refusals import assert_refused, other_store_admin
 
 CALLS = {

@@ -10,8 +10,8 @@ from hiorder_app.domain.enums import Role
 from hiorder_app.domain.errors import DomainError, SignInFailed
 from hiorder_app.domain.models import Account, AuthSession, TableSession
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services.accounts import create_admin
-from hiorder_app.services.auth import replace_session, resolve, sign_in, sign_out, sign_out_tablet
+from hiorder_app.services.auth.accounts import create_admin
+from hiorder_app.services.auth.sessions import replace_session, resolve, sign_in, sign_out, sign_out_tablet
 from hiorder_app.services.db import session_scope
 from hiorder_app.settings import get_settings
 

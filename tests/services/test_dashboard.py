@@ -7,10 +7,10 @@ import pytest
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied, DomainError
-from hiorder_app.services import dashboard
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.ordering import place_order
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.ordering.placement import place_order
+from hiorder_app.services.read_models import dashboard
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # 2026-11-26 15:00 in Seoul

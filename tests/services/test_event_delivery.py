@@ -39,14 +39,17 @@ from sqlmodel import select
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.models import Order, OutboxEvent
-from hiorder_app.services import event_bus, order_views, staff_calls, table_sessions
-from hiorder_app.services.board_feed import Board, board_from, fold
 from hiorder_app.services.db import get_engine, session_scope
-from hiorder_app.services.event_bus import channel, relay_once
-from hiorder_app.services.live_hub import RESYNC, LiveHub
-from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.ordering import place_order
+from hiorder_app.services.events import bus as event_bus
+from hiorder_app.services.events.bus import channel, relay_once
+from hiorder_app.services.events.live_hub import RESYNC, LiveHub
+from hiorder_app.services.ordering import table_sessions
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.principal import Principal
+from hiorder_app.services.read_models import order_views
+from hiorder_app.services.read_models import staff_calls as calls
+from hiorder_app.services.read_models.board_feed import Board, board_from, fold
 from hiorder_app.settings import get_settings
 from tests.conftest import PROJECT_ROOT, _free_port
 from tests.services.conftest import build_store
@@ -433,7 +436,7 @@ WORKER_B = r"""
 import asyncio, json, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
 from hiorder_app.lifespan import deliver_live_events_forever
-from hiorder_app.services.live_hub import hub
+from hiorder_app.services.events.live_hub import hub
 
 async def main(store_id):
     queue = hub.subscribe(store_id)  # before the feed starts, so its first Resync (= subscribed) reaches us
@@ -699,7 +702,7 @@ def test_a_reconnecting_board_subscribes_then_loads_and_misses_nothing(db, store
     admin = admin_of(store)
 
     def load_board() -> Board:  # as BoardState loads it
-        return board_from(order_views.board_orders(admin), staff_calls.open_calls(admin))
+        return board_from(order_views.board_orders(admin), calls.open_calls(admin))
 
     def load() -> dict[int, str]:
         return statuses(load_board())

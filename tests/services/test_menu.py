@@ -6,8 +6,8 @@ from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.models import Category, MenuItem, Order
 from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.menu import get_menu
-from hiorder_app.services.ordering import place_order
+from hiorder_app.services.ordering.placement import place_order
+from hiorder_app.services.read_models.menu import get_menu
 
 
 def update(model, row_id: int, **values) -> None:

@@ -9,11 +9,12 @@ from sqlmodel import select
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied, DomainError, OrderRefused
 from hiorder_app.domain.models import MenuItem, Order, OrderLine, OutboxEvent, TableSession
-from hiorder_app.services import table_sessions
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.ordering import place_order, table_orders
+from hiorder_app.services.ordering import table_sessions
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.principal import Principal
+from hiorder_app.services.read_models.order_views import table_orders
 from tests.concurrency import run_together
 
 

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from hiorder_app.domain.errors import OrderRefused
-from hiorder_app.services.ordering import place_order
-from hiorder_app.services.overload import OrderingBusy, OverloadGuard, ordering_guard
+from hiorder_app.services.ordering.overload import OrderingBusy, OverloadGuard, ordering_guard
+from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.principal import Principal
 from hiorder_app.settings import get_settings
 

@@ -7,9 +7,10 @@ import pytest
 
 from hiorder_app.domain.errors import DomainError, SignInFailed
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services import admin_tables, table_links
-from hiorder_app.services.auth import resolve, sign_in_with_link
-from hiorder_app.services.ordering import table_orders
+from hiorder_app.services.auth import table_links
+from hiorder_app.services.auth.sessions import resolve, sign_in_with_link
+from hiorder_app.services.read_models.order_views import table_orders
+from hiorder_app.services.store_admin import tables as admin_tables
 from hiorder_app.settings import get_settings
 from tests.services.admin_refusals import assert_refused, other_store_admin
 

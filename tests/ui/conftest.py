@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from hiorder_app.services.payment_gateway import reset_gateway
+from hiorder_app.services.payments.gateway import reset_gateway
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, seed_demo
 from tests.conftest import SANDBOX_AUTH, SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY, database_url, migrate
 

@@ -5,10 +5,10 @@ import re
 from playwright.sync_api import Page, expect
 
 from hiorder_app.domain.enums import OrderStatus
-from hiorder_app.services.auth import sign_in as service_sign_in
+from hiorder_app.services.auth.sessions import sign_in as service_sign_in
 from hiorder_app.services.db import session_scope
-from hiorder_app.services.order_lifecycle import lock_order, transition
-from hiorder_app.services.ordering import place_order
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.seed import DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from tests.ui.menu_lookup import demo_item
 

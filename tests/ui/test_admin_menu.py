@@ -7,10 +7,11 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from hiorder_app.domain.models import MenuItem
-from hiorder_app.services import accounts, admin_menu
-from hiorder_app.services.auth import sign_in as service_sign_in
+from hiorder_app.services.auth import accounts
+from hiorder_app.services.auth.sessions import sign_in as service_sign_in
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
+from hiorder_app.services.store_admin import menu as admin_menu
 from tests.ui.conftest import sign_in
 
 

@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from hiorder_app.services import ordering
-from hiorder_app.services.auth import sign_in as service_sign_in
+from hiorder_app.services.auth.sessions import sign_in as service_sign_in
+from hiorder_app.services.ordering import placement as ordering
 from hiorder_app.services.seed import DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from tests.ui.conftest import sign_in
 from tests.ui.menu_lookup import demo_item

@@ -5,8 +5,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from hiorder_app.domain.timeutil import utcnow
-from hiorder_app.services import dashboard, order_views
-from hiorder_app.services.auth import sign_in as service_sign_in
+from hiorder_app.services.auth.sessions import sign_in as service_sign_in
+from hiorder_app.services.read_models import dashboard, order_views
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from hiorder_app.settings import get_settings
 from tests.ui.conftest import pay_at_checkout, sign_in

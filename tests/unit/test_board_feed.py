@@ -1,7 +1,7 @@
 """How the live board folds events: order, late relays, repeats, staff calls, resync."""
 
-from hiorder_app.services.board_feed import Board, BoardCall, BoardOrder, fold
-from hiorder_app.services.live_hub import RESYNC
+from hiorder_app.services.events.live_hub import RESYNC
+from hiorder_app.services.read_models.board_feed import Board, BoardCall, BoardOrder, fold
 
 LINES = [{"name_ko": "비빔밥", "name_en": "Bibimbap", "quantity": 2}]
 

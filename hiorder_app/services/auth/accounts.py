@@ -4,10 +4,10 @@ import re
 
 from sqlmodel import select
 
-from ..domain.enums import Role
-from ..domain.errors import DomainError
-from ..domain.models import Account, DiningTable, Store
-from .db import session_scope
+from ...domain.enums import Role
+from ...domain.errors import DomainError
+from ...domain.models import Account, DiningTable, Store
+from ..db import session_scope
 from .passwords import hash_password
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")

@@ -1,24 +1,14 @@
 """The tablet's "call staff" button and the floor's acknowledgement."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlmodel import select
 
-from ..domain.errors import DomainError
-from ..domain.models import StaffCall
-from ..domain.timeutil import utcnow
-from .db import session_scope
-from .outbox import record_event
-from .principal import Principal, require_admin, require_customer
+from ...domain.errors import DomainError
+from ...domain.models import StaffCall
+from ...domain.timeutil import utcnow
+from ..db import session_scope
+from ..events.outbox import record_event
+from ..principal import Principal, require_admin, require_customer
 from .table_sessions import lock_table
-
-
-@dataclass
-class CallView:
-    id: int
-    table_number: int
-    created_at: datetime
 
 
 def call_staff(principal: Principal) -> int:
@@ -37,21 +27,6 @@ def call_staff(principal: Principal) -> int:
                                                         "table_number": table.number,
                                                         "created_at": call.created_at.isoformat()})
         return call.id
-
-
-def open_call_for_table(principal: Principal) -> bool:
-    principal = require_customer(principal)
-    with session_scope() as s:
-        return s.exec(select(StaffCall.id).where(StaffCall.table_id == principal.table_id,
-                                                 StaffCall.acknowledged_at.is_(None))).first() is not None
-
-
-def open_calls(principal: Principal) -> list[CallView]:
-    principal = require_admin(principal)
-    with session_scope() as s:
-        rows = s.exec(select(StaffCall).where(StaffCall.store_id == principal.store_id,
-                                              StaffCall.acknowledged_at.is_(None)).order_by(StaffCall.id)).all()
-        return [CallView(r.id, r.table_number, r.created_at) for r in rows]
 
 
 def acknowledge(principal: Principal, call_id: int) -> None:

@@ -6,18 +6,18 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..domain.enums import ItemKind, OrderStatus
-from ..domain.errors import DomainError, OrderRefused
-from ..domain.models import Category, DiningTable, MenuItem, Order, OrderLine, TableSession
-from ..domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
-from ..domain.order_status import COUNTS_FOR_TABLE_RULES
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from .db import session_scope
-from .order_views import OrderLineView, OrderView, table_orders  # noqa: F401  (table_orders: part of this API)
-from .outbox import record_event
+from ...domain.enums import ItemKind, OrderStatus
+from ...domain.errors import DomainError, OrderRefused
+from ...domain.models import Category, DiningTable, MenuItem, Order, OrderLine, TableSession
+from ...domain.order_rules import ItemSnapshot, TableHistory, check_order, order_total
+from ...domain.order_status import COUNTS_FOR_TABLE_RULES
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import session_scope
+from ..events.outbox import record_event
+from ..principal import Principal, require_customer
+from ..read_models.order_views import OrderLineView, OrderView
 from .overload import ordering_guard
-from .principal import Principal, require_customer
 from .table_sessions import open_table_session
 
 

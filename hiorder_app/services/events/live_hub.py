@@ -11,9 +11,10 @@ import logging
 import threading
 from collections import OrderedDict
 
+from ...domain.events import RESYNC
+
 log = logging.getLogger(__name__)
 
-RESYNC = "Resync"  # delivered when this process may have missed events: views reload their read models
 
 
 class LiveHub:

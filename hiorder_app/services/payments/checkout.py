@@ -12,16 +12,17 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from ..domain.enums import OrderStatus
-from ..domain.errors import DomainError
-from ..domain.models import Order, Payment
-from ..domain.order_status import VISIBLE_TO_STORE
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from . import ordering
-from .db import session_scope
-from .order_lifecycle import lock_order, transition
-from .payment_gateway import (
+from ...domain.enums import OrderStatus
+from ...domain.errors import DomainError
+from ...domain.models import Order, Payment
+from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import session_scope
+from ..ordering import placement as ordering
+from ..ordering.lifecycle import lock_order, transition
+from ..principal import Principal, require_admin, require_customer
+from .gateway import (
     PaymentDeclined,
     PaymentGateway,
     PaymentNotFound,
@@ -29,7 +30,6 @@ from .payment_gateway import (
     ProviderPayment,
     gateway_from_settings,
 )
-from .principal import Principal, require_admin, require_customer
 
 log = logging.getLogger(__name__)
 

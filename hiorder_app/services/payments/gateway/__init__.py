@@ -2,7 +2,7 @@
 
 import threading
 
-from ...settings import get_settings
+from ....settings import get_settings
 from .base import (
     CIRCUIT_OPEN,
     PROVIDER_UNAVAILABLE,

@@ -6,9 +6,9 @@ import uuid
 
 from sqlmodel import Session
 
-from ..domain.models import OutboxEvent
-from ..domain.timeutil import utcnow
-from . import projections
+from ...domain.models import OutboxEvent
+from ...domain.timeutil import utcnow
+from ..read_models import projections
 
 PENDING_KEY = "hiorder_outbox_pending"
 _INSERT_EVENT = OutboxEvent.__table__.insert()
@@ -28,6 +28,3 @@ def record_event(session: Session, store_id: int, event_type: str, payload: dict
          "payload": json.loads(body)})
     return event_id
 
-
-# Registers the post-commit publisher on every session (it needs PENDING_KEY, defined above).
-from . import event_bus  # noqa: E402, F401

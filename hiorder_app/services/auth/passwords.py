@@ -2,7 +2,7 @@ from functools import lru_cache
 
 import bcrypt
 
-from ..settings import get_settings
+from ...settings import get_settings
 
 
 @lru_cache

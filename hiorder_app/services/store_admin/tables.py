@@ -11,15 +11,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..domain.enums import Role
-from ..domain.errors import DomainError
-from ..domain.models import Account, AuthSession, DiningTable, TableSession
-from ..domain.timeutil import utcnow
-from .db import session_scope
-from .passwords import hash_password
-from .principal import Principal, require_admin
-from .table_links import as_id
-from .table_sessions import close_table_session, lock_table
+from ...domain.enums import Role
+from ...domain.errors import DomainError
+from ...domain.models import Account, AuthSession, DiningTable, TableSession
+from ...domain.timeutil import utcnow
+from ..auth.passwords import hash_password
+from ..auth.table_links import as_id
+from ..db import session_scope
+from ..ordering.table_sessions import close_table_session, lock_table
+from ..principal import Principal, require_admin
 
 # No 0/o, 1/l/i: the password is read off a screen and typed on a tablet.
 _ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"

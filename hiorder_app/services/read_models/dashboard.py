@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from ..domain.enums import OrderStatus
-from ..domain.errors import DomainError
-from ..domain.models import OrderReadModel
-from ..domain.order_status import VISIBLE_TO_STORE
-from .db import session_scope
-from .principal import Principal, require_admin
+from ...domain.enums import OrderStatus
+from ...domain.errors import DomainError
+from ...domain.models import OrderReadModel
+from ...domain.order_status import VISIBLE_TO_STORE
+from ..db import session_scope
+from ..principal import Principal, require_admin
 
 # period -> days it covers, ending today
 PERIODS = {"today": 1, "week": 7, "month": 30}

@@ -3,7 +3,7 @@ built from events alone."""
 
 from sqlmodel import Session, select
 
-from ..domain.models import DiningTable, Order, OrderLine
+from ...domain.models import DiningTable, Order, OrderLine
 
 
 def order_payload(session: Session, order: Order, table_number: int | None = None,

@@ -17,8 +17,8 @@ from typing import TypeVar
 from purgatory import SyncCircuitBreakerFactory
 from purgatory.domain.model import HALF_OPENED, OpenedState
 
-from ..domain.errors import DomainError
-from ..settings import get_settings
+from ...domain.errors import DomainError
+from ...settings import get_settings
 
 T = TypeVar("T")
 CIRCUIT = "order-placement"

@@ -13,21 +13,20 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..domain.enums import ItemKind
-from ..domain.errors import DomainError
-from ..domain.models import Category, MenuItem, OrderLine
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from .db import session_scope
-from .outbox import record_event
-from .principal import Principal, require_admin
+from ...domain.enums import ItemKind
+from ...domain.errors import DomainError
+from ...domain.models import UPLOAD_PREFIX, Category, MenuItem, OrderLine
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import session_scope
+from ..events.outbox import record_event
+from ..principal import Principal, require_admin
 
 MAX_PRICE = 10_000_000
 MAX_STOCK = 999_999
 MAX_SORT_ORDER = 9_999
 # MenuItem.image holds either a path under assets/ ("/menu/x.png") or this prefix plus a path under
 # Reflex's upload directory; the UI turns the latter into the backend's upload URL.
-UPLOAD_PREFIX = "upload:"
 UPLOAD_SUBDIR = "menu"
 
 # (ko, en) field names, so a refusal names the field in the reader's language.

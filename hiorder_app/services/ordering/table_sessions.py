@@ -2,9 +2,9 @@
 
 from sqlmodel import Session, select
 
-from ..domain.models import DiningTable, TableSession
-from ..domain.timeutil import utcnow
-from .outbox import record_event
+from ...domain.models import DiningTable, TableSession
+from ...domain.timeutil import utcnow
+from ..events.outbox import record_event
 
 
 def open_table_session(session: Session, table: DiningTable) -> TableSession:

@@ -1,11 +1,11 @@
 """Staff moving paid orders along: accept (cooking), serve, or cancel with a refund."""
 
-from ..domain.enums import OrderStatus
-from ..domain.errors import DomainError
-from . import payments
-from .db import session_scope
-from .order_lifecycle import lock_order, transition
-from .principal import Principal, require_admin
+from ...domain.enums import OrderStatus
+from ...domain.errors import DomainError
+from ..db import session_scope
+from ..ordering.lifecycle import lock_order, transition
+from ..payments import checkout as payments
+from ..principal import Principal, require_admin
 
 STAFF_STEPS = {OrderStatus.ACCEPTED, OrderStatus.SERVED}
 

@@ -16,13 +16,13 @@ import qrcode
 import qrcode.image.svg
 from sqlmodel import select
 
-from ..domain.enums import Role
-from ..domain.errors import DomainError
-from ..domain.models import Account, DiningTable
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from .db import session_scope
-from .principal import Principal, require_admin
+from ...domain.enums import Role
+from ...domain.errors import DomainError
+from ...domain.models import Account, DiningTable
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import session_scope
+from ..principal import Principal, require_admin
 
 # Part of what is signed, so a signature made for anything else in this app can never pass as a link.
 _PURPOSE = b"hiorder.table-link.v1|"

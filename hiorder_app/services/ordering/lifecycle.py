@@ -3,14 +3,14 @@ stock back on cancel/expiry, and an outbox event in the same transaction for eve
 
 from sqlmodel import Session, select
 
-from ..domain.enums import OrderStatus
-from ..domain.errors import DomainError
-from ..domain.models import Order
-from ..domain.order_status import RELEASES_STOCK, can_transition, label
-from ..domain.timeutil import utcnow
-from .order_events import order_payload
-from .ordering import release_stock, stock_left
-from .outbox import record_event
+from ...domain.enums import OrderStatus
+from ...domain.errors import DomainError
+from ...domain.models import Order
+from ...domain.order_status import RELEASES_STOCK, can_transition, label
+from ...domain.timeutil import utcnow
+from ..events.outbox import record_event
+from ..read_models.payloads import order_payload
+from .placement import release_stock, stock_left
 
 
 def lock_order(session: Session, **where) -> Order | None:

@@ -6,10 +6,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
-from ..domain.models import Category, MenuItem, Order, OrderLine, Store
-from ..domain.order_status import VISIBLE_TO_STORE
-from ..domain.timeutil import utcnow
-from .db import session_scope
+from ...domain.models import Category, MenuItem, Order, OrderLine, Store
+from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.timeutil import utcnow
+from ..db import session_scope
 
 
 @dataclass

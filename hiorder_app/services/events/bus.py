@@ -17,10 +17,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as SaSession
 from sqlmodel import select
 
-from ..domain.models import OutboxEvent
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from .db import engine_for, session_scope
+from ...domain.models import OutboxEvent
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import engine_for, session_scope
 from .live_hub import hub
 from .outbox import PENDING_KEY
 

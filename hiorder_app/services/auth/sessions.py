@@ -6,16 +6,16 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from ..domain.enums import Role
-from ..domain.errors import DomainError, SignInFailed
-from ..domain.models import Account, AuthSession, DiningTable, Store
-from ..domain.timeutil import utcnow
-from ..settings import get_settings
-from .db import session_scope
+from ...domain.enums import Role
+from ...domain.errors import DomainError, SignInFailed
+from ...domain.models import Account, AuthSession, DiningTable, Store
+from ...domain.timeutil import utcnow
+from ...settings import get_settings
+from ..db import session_scope
+from ..ordering.table_sessions import lock_table, open_table_session
+from ..principal import Principal
 from .passwords import verify_password
-from .principal import Principal
 from .table_links import read_token
-from .table_sessions import lock_table, open_table_session
 
 
 def _token_hash(token: str) -> str:

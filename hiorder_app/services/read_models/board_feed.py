@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .live_hub import RESYNC
+from ...domain.events import RESYNC
 from .order_views import LIVE_ON_BOARD, OrderView
 from .staff_calls import CallView
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from ..domain.models import OrderReadModel
-from ..domain.order_status import VISIBLE_TO_STORE
-from .db import session_scope
-from .principal import Principal, require_admin, require_customer
+from ...domain.models import OrderReadModel
+from ...domain.order_status import VISIBLE_TO_STORE
+from ..db import session_scope
+from ..principal import Principal, require_admin, require_customer
 
 LIVE_ON_BOARD = ("PAID", "ACCEPTED")
 

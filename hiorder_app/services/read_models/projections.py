@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..domain.models import Order, OrderReadModel, TableSession
-from .order_events import order_payload
+from ...domain.models import Order, OrderReadModel, TableSession
+from .payloads import order_payload
 
 ORDER_EVENTS = {"OrderPlaced", "OrderPaid", "OrderStatusChanged"}
 _INSERT_VIEW = OrderReadModel.__table__.insert()
