@@ -1,6 +1,10 @@
-# Production image: the frontend is exported at build time and served by the backend on one port;
-# migrations run at start. Build: docker build -t hiorder .  Run: docker run -p 8000:8000 \
-#   -e DATABASE_URL=postgresql+psycopg://... -e REDIS_URL=redis://... hiorder
+# Production image, one for every role: HIORDER_ROLE=ordering|store|all picks what a process serves.
+# The frontend is exported at build time and served by the backend on one port (8000). Migrations are
+# not run at start (several replicas would race): run them once first, as compose's `migrate` service
+# and the Kubernetes Job do. Build: docker build -t hiorder .  By hand:
+#   docker run --rm -e DATABASE_URL=... hiorder python -m hiorder_app upgrade
+#   docker run -p 8000:8000 -e DATABASE_URL=postgresql+psycopg://... -e REDIS_URL=redis://... \
+#     -e SECRET_KEY=... -e PAYMENT_API_BASE=... -e PAYMENT_SECRET_KEY=... -e PAYMENT_CLIENT_KEY=... hiorder
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -33,16 +37,23 @@ ENV REFLEX_BUN_PATH=/app/.tools/node_modules/.bin/bun
 # Compile and export the production frontend now, so the container starts without building it.
 RUN reflex export --frontend-only --no-zip --env prod && rm -rf /tmp/bun-cache
 
-RUN useradd --create-home --uid 10001 hiorder && mkdir -p /app/uploaded_files && chown -R hiorder /app
-USER hiorder
+# Numeric ids: Kubernetes' runAsNonRoot can only verify a numeric USER; the manifests use the same ids.
+RUN groupadd --gid 10001 hiorder && useradd --create-home --uid 10001 --gid 10001 hiorder \
+ && mkdir -p /app/uploaded_files && chown -R 10001:10001 /app
+USER 10001:10001
 
 # Menu photos uploaded by admins outlive the container.
 ENV REFLEX_UPLOADED_FILES_DIR=/app/uploaded_files
 VOLUME ["/app/uploaded_files"]
-# The demo provider is served by the app unless a real one is configured (SANDBOX_PAY_MOUNTED=false plus
-# PAYMENT_API_BASE and keys). Without REDIS_URL the backend runs one worker; with it, GRANIAN_WORKERS sets how many.
-ENV SANDBOX_PAY_MOUNTED=true
+# Fail closed: as production, the app refuses the default SECRET_KEY and test payment keys (HIORDER_DEMO=true
+# allows them, for demos only). The sandbox provider is never mounted here: demos run it as its own container
+# (`python -m hiorder_app sandbox-pay`) and point PAYMENT_API_BASE at it. Without REDIS_URL the backend runs
+# one worker; with it, set GRANIAN_WORKERS (the default counts the node's CPUs, not the container's).
+ENV HIORDER_ENV=production \
+    HIORDER_ROLE=all \
+    SANDBOX_PAY_MOUNTED=false
 
 EXPOSE 8000
+# Liveness: /ping answers while the process runs; /_health (database and Redis) is the readiness check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:8000/ping || exit 1
-CMD ["sh", "-c", "python -m hiorder_app upgrade && exec reflex run --env prod --single-port --backend-host 0.0.0.0 --backend-port 8000"]
+CMD ["reflex", "run", "--env", "prod", "--single-port", "--backend-host", "0.0.0.0", "--backend-port", "8000"]

@@ -13,16 +13,27 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_DIR := $(CURDIR)/.reflex-dir
 export BUN_INSTALL_CACHE_DIR := $(CURDIR)/.bun-cache
 
-.PHONY: run test deps tools chromium migrate seed bench clean
+.PHONY: run test check cluster nginx deps dev-deps tools chromium migrate seed bench clean
 
 run: deps tools
 	$(PY) -m hiorder_app setup
 	$(VENV)/bin/reflex run
 
-test: deps tools chromium
+test: deps dev-deps tools chromium nginx
 	$(VENV)/bin/pytest
 
+# Lint and known-vulnerability audit; .ci/run runs these before the tests and fails on either.
+check: dev-deps
+	$(VENV)/bin/ruff check .
+	$(PY) .ci/audit
+
 deps: $(VENV)/.installed
+
+dev-deps: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,6 +46,13 @@ tools: $(TOOLS)/bun
 $(TOOLS)/bun:
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error $(NODE_PKG) $(BUN_PKG)
 	$(TOOLS)/node --version && $(TOOLS)/bun --version
+
+# The production topology on this machine (deploy/cluster/cluster.py): PostgreSQL and Redis must be running.
+cluster: deps dev-deps tools nginx
+	$(PY) deploy/cluster/cluster.py
+
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 
 chromium:
 	@command -v chromium >/dev/null && fc-list :lang=ko | grep -q . || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }

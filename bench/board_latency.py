@@ -228,7 +228,7 @@ def build_tablets(n: int) -> tuple[int, list[Tablet], list[tuple[int, int]]]:
     store_id = accounts.store_id_by_code(DEMO_STORE_CODE)
     for number in range(DEMO_TABLES + 1, n + 1):
         accounts.create_table_account(store_id, number, DEMO_TABLE_PASSWORD)
-    tablets = [Tablet(auth.sign_in(DEMO_STORE_CODE, f"table{number}", DEMO_TABLE_PASSWORD)[1],
+    tablets = [Tablet(auth.sign_in(DEMO_STORE_CODE, f"table{number}", DEMO_TABLE_PASSWORD, "bench")[1],
                       httpx.Client(timeout=10)) for number in range(1, n + 1)]
     with session_scope() as s:
         ids = {name: item_id for item_id, name in s.exec(

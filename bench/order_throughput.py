@@ -89,7 +89,7 @@ def build_store(workers: int) -> tuple[dict[str, list[int]], list]:
     principals = []
     for number in range(1, workers + 1):
         _table_id, username = accounts.create_table_account(store_id, number, PASSWORD)
-        principals.append(auth.sign_in("bench", username, PASSWORD)[1])  # opens the table session
+        principals.append(auth.sign_in("bench", username, PASSWORD, "bench")[1])  # opens the table session
     return items, principals
 
 

@@ -75,6 +75,22 @@ def cmd_reconcile(args) -> None:
     relay_once(min_age_seconds=0)
 
 
+def cmd_prune_outbox(args) -> None:
+    from .services.events.retention import prune_outbox
+
+    pruned = prune_outbox(retention_days=args.days, batch_size=args.batch_size)
+    print(f"pruned {pruned} published outbox events past retention (unpublished events are kept)")
+
+
+def cmd_rebuild_insights(args) -> None:
+    from .services.read_models.projections import rebuild_stores
+    from .settings import get_settings
+
+    counts = rebuild_stores(get_settings().tz, [_store_id(args.store)] if args.store else None)
+    for store_id, orders in counts.items():
+        print(f"store {store_id}: sales aggregates and recommendations rebuilt from {orders} paid orders")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hiorder_app", description="HiOrder maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -101,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reconcile", help="settle payments with the provider: lost confirms, due refunds, expiries"
                    ).set_defaults(run=cmd_reconcile)
 
+    p = sub.add_parser("prune-outbox", help="delete published outbox events older than the retention period")
+    p.add_argument("--days", type=float, default=None, help="retention in days (default: OUTBOX_RETENTION_DAYS)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="rows per transaction (default: OUTBOX_PRUNE_BATCH_SIZE)")
+    p.set_defaults(run=cmd_prune_outbox)
+
+    p = sub.add_parser("rebuild-insights", help="recompute the sales aggregates and recommendations from the "
+                       "orders (after an import, or when STORE_TIMEZONE changed)")
+    p.add_argument("--store", help="store code (default: every store)")
+    p.set_defaults(run=cmd_rebuild_insights)
     p = sub.add_parser("sandbox-pay", help="run the sandbox payment provider (Toss Payments v1 API stand-in)",
                        description="Faults come from SANDBOX_LATENCY_MS, SANDBOX_DECLINE_RATE, "
                                    "SANDBOX_CONFIRM_DECLINE_RATE, SANDBOX_ERROR_RATE, SANDBOX_LOSE_CONFIRM, "

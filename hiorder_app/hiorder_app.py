@@ -1,14 +1,12 @@
 """The Reflex app: routes and their guards. Everything else lives in the layers below."""
 
 import reflex as rx
+from reflex.utils.exec import is_prod_mode
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from .lifespan import (
-    deliver_live_events_forever,
-    reconcile_payments_forever,
-    relay_outbox_forever,
-)
+from . import production
+from .lifespan import role_lifespan_tasks
 from .pages.admin_board import admin_board_page
 from .pages.admin_dashboard import admin_dashboard_page
 from .pages.admin_history import admin_history_page
@@ -25,24 +23,37 @@ from .states.admin_menu_state import AdminMenuState
 from .states.admin_state import AdminState
 from .states.admin_tables_state import AdminTablesState
 from .states.board_state import BoardState
+from .states.boundary import on_unhandled
 from .states.history_state import HistoryState
 from .states.login_state import LoginState
 from .states.payment_state import PaymentState
+from .states.role_gate import RoleGate
+from .states.session_state import ForgetSignedOut
 from .states.table_link_state import TableLinkState
 from .states.tablet_state import TabletState
 
 
-def _extra_routes() -> Starlette | None:
+def _refuse_unsafe_production(asgi_app):
+    """Applied when the backend starts serving, so a compile or export needs no production secrets."""
+    production.check(get_settings(), is_prod_mode())
+    return asgi_app
+
+
+def _extra_routes() -> list:
     """The sandbox easy-pay provider, mounted so `make run` pays end to end without an account."""
     settings = get_settings()
-    if not settings.sandbox_pay_mounted:
-        return None
-    return Starlette(routes=[Mount("/sandbox-pay", app=create_sandbox_app(
-        secret_key=settings.payment_secret_key, client_key=settings.payment_client_key))])
+    transformers: list = [_refuse_unsafe_production]
+    if settings.sandbox_pay_mounted:
+        transformers.insert(0, Starlette(routes=[Mount("/sandbox-pay", app=create_sandbox_app(
+            secret_key=settings.payment_secret_key, client_key=settings.payment_client_key))]))
+    return transformers
 
 
-app = rx.App(api_transformer=_extra_routes())
-for task in (deliver_live_events_forever, relay_outbox_forever, reconcile_payments_forever):
+# What fails before a handler's own boundary (states/boundary.py) is logged as one line, not shown.
+app = rx.App(api_transformer=_extra_routes(), backend_exception_handler=on_unhandled)
+app.add_middleware(RoleGate())
+app.add_middleware(ForgetSignedOut())
+for task in role_lifespan_tasks(get_settings().hiorder_role):
     app.register_lifespan_task(task)
 app.add_page(login_page, route="/login", title="HiOrder", on_load=LoginState.redirect_if_signed_in)
 app.add_page(tablet_menu_page, route="/", title="HiOrder",

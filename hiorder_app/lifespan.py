@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 
 from .services.events.bus import CHANNEL_PREFIX, relay_once
 from .services.events.live_hub import hub
+from .services.events.retention import prune_outbox
 from .services.payments import checkout as payments
 from .settings import get_settings
 
@@ -35,6 +36,22 @@ async def relay_outbox_forever():
             await asyncio.to_thread(relay_once)
         except Exception:
             log.exception("outbox relay round failed")
+
+
+async def prune_outbox_forever():
+    """Deletes published outbox events past their retention, so the relay's table stays small. Every
+    ordering worker runs it; concurrent prunes skip each other's rows. A first round soon after start,
+    so workers restarted more often than the interval still prune."""
+    delay = min(60.0, get_settings().outbox_prune_interval_seconds)
+    while True:
+        await asyncio.sleep(delay)
+        delay = get_settings().outbox_prune_interval_seconds
+        try:
+            pruned = await asyncio.to_thread(prune_outbox)
+            if pruned:
+                log.info("outbox pruning: %d published events past retention deleted", pruned)
+        except Exception:
+            log.exception("outbox pruning round failed")
 
 
 async def deliver_live_events_forever():
@@ -67,3 +84,14 @@ async def deliver_live_events_forever():
             log.warning("live event subscription lost (%s); reconnecting in %.1fs", exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+def role_lifespan_tasks(role: str) -> list:
+    """What runs beside the web app, by role. Every process follows live events for its own browsers.
+    Relaying the outbox and reconciling payments belong to `ordering`: they finish what a diner's payment
+    started (a lost confirm, an expired checkout's stock, an event the board has not had yet), so they must
+    keep running when the store deployment is down; the store console only consumes events."""
+    tasks = [deliver_live_events_forever]
+    if role in ("ordering", "all"):
+        tasks += [relay_outbox_forever, reconcile_payments_forever, prune_outbox_forever]
+    return tasks

@@ -2,15 +2,30 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domain.order_rules import MAX_LINE_QUANTITY
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # "production" (or `reflex run --env prod`) makes the app refuse unsafe defaults; HIORDER_DEMO=true
+    # accepts them for a demo deployment (sandbox payments, a published secret), and says so in the log.
+    hiorder_env: str = "development"
+    # Which half of the product this process serves (one image, three roles): `ordering` the tablets,
+    # `store` the console, `all` both (`make run`). See README "Deploying".
+    hiorder_role: Literal["ordering", "store", "all"] = "all"
+    hiorder_demo: bool = False
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'hiorder.db'}"
     # Unset means one process: events are delivered in memory, no Redis needed.
@@ -20,8 +35,14 @@ class Settings(BaseSettings):
     # Lower only for test runs: the cost is read from each hash, so checks still work either way.
     bcrypt_rounds: int = 12
     session_ttl_hours: int = 12
-    login_max_failures: int = 5
-    login_lock_minutes: int = 5
+    # Sign-in throttling (services/auth/throttle.py), per (account as typed, client) and per client
+    # across accounts: after the free failures, refusals for 1 s, 2 s, 4 s ... up to the cap; a counter
+    # with no failure for `sign_in_forget_minutes` (keep it above the cap) starts again.
+    sign_in_free_failures: int = 3
+    sign_in_client_free_failures: int = 10
+    sign_in_first_delay_seconds: float = 1.0
+    sign_in_max_delay_seconds: float = 300.0
+    sign_in_forget_minutes: int = 60
 
     # Serve the sandbox easy-pay provider at /sandbox-pay on the backend (development and demos).
     sandbox_pay_mounted: bool = True
@@ -30,6 +51,11 @@ class Settings(BaseSettings):
     payment_confirm_grace_seconds: int = 30
     reconcile_interval_seconds: int = 30
     outbox_relay_interval_seconds: float = 2.0
+    # Published outbox events are kept this long (to trace a delivery), then pruned in batches of this
+    # size (short transactions, so pruning never holds up the relay or ordering) this often.
+    outbox_retention_days: float = 7
+    outbox_prune_batch_size: int = 5000
+    outbox_prune_interval_seconds: float = 3600
 
     # Overload protection for order placement (per backend process).
     order_max_in_flight: int = 32
@@ -38,12 +64,12 @@ class Settings(BaseSettings):
     order_breaker_reset_seconds: int = 10
 
     max_order_lines: int = 50
-    max_line_quantity: int = 99
+    max_line_quantity: int = MAX_LINE_QUANTITY
 
     # Signs the tables' QR sign-in links. SET SECRET_KEY IN PRODUCTION to a long random value (e.g.
     # `python -c "import secrets; print(secrets.token_urlsafe(48))"`), the same on every worker:
     # anyone who knows it can sign in as any table. Changing it invalidates every printed QR code.
-    secret_key: str = "dev-only-insecure-secret-key-change-me"
+    secret_key: str = DEV_SECRET_KEY
     # How long a printed QR sign-in link works; reissuing a table's password ends it sooner.
     table_link_ttl_days: int = 90
     # The site address QR codes point to (e.g. https://order.example.com); unset means the address
@@ -64,6 +90,20 @@ class Settings(BaseSettings):
     # Consecutive failed calls (after retries) that open the circuit, and seconds it stays open.
     payment_breaker_threshold: int = 5
     payment_breaker_ttl: int = 30
+
+    def unsafe_for_production(self) -> list[tuple[str, str]]:
+        """(variable, why) for each setting that must not reach production as it is."""
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(("SECRET_KEY", f"the public default or shorter than {MIN_SECRET_KEY_LENGTH} characters: "
+                                           "anyone could forge a table's QR sign-in link"))
+        if self.sandbox_pay_mounted:
+            problems.append(("SANDBOX_PAY_MOUNTED", "the sandbox provider is mounted: orders would be 'paid' for free"))
+        for name, value in (("PAYMENT_SECRET_KEY", self.payment_secret_key),
+                            ("PAYMENT_CLIENT_KEY", self.payment_client_key)):
+            if value.startswith("test_"):
+                problems.append((name, "a test key: no real money would be collected"))
+        return problems
 
     @property
     def tz(self) -> ZoneInfo:

@@ -3,7 +3,8 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     # sign-in
     "login.invalid": ("매장 코드, 아이디 또는 비밀번호가 올바르지 않아요.", "Store code, username or password is wrong."),
-    "login.locked": ("로그인 실패가 많아 {minutes}분 후에 다시 시도해 주세요.", "Too many failed sign-ins. Try again in {minutes} min."),
+    "login.throttled": ("이 기기에서 로그인 시도가 너무 많아요. {seconds}초 후에 다시 시도해 주세요.", "Too many attempts from this device. Try again in {seconds} s."),
+    "password.bad_length": ("비밀번호는 {min}~{max}자로 해 주세요.", "A password must be {min} to {max} characters."),
     "tablet.signout_staff_only": ("태블릿 로그아웃은 직원만 할 수 있어요.", "Only staff can sign this tablet out."),
     "tablet.staff_invalid": ("관리자 아이디 또는 비밀번호가 올바르지 않아요.", "Admin username or password is wrong."),
     "login.required": ("먼저 로그인해 주세요.", "Please sign in first."),
@@ -23,6 +24,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order.once_already": ("'{item}'은(는) 이벤트 메뉴라 테이블당 한 번만 주문할 수 있어요.", "'{item}' is an event item and this table already ordered it."),
     "order.duplicate_line": ("'{item}'이(가) 두 번 들어 있어요.", "'{item}' appears twice in the order."),
     "table.inactive": ("이 테이블은 지금 주문을 받지 않아요.", "This table is not taking orders."),
+    # options and requests ({item}, {group}, {option} are (ko, en) pairs)
+    "order.option_unknown": ("'{item}'에 없는 옵션이 들어 있어요. 메뉴를 다시 열어 골라 주세요.", "'{item}' has an option that does not exist. Open the dish again and choose."),
+    "order.option_not_offered": ("'{item}'에는 '{group}' 옵션을 고를 수 없어요.", "'{group}' is not offered with '{item}'."),
+    "order.option_gone": ("'{item}'의 '{group}' 중 '{option}'은(는) 더 이상 없어요.", "'{option}' of '{group}' is no longer offered with '{item}'."),
+    "order.option_sold_out": ("'{item}'의 '{group}' 중 '{option}'은(는) 품절이에요.", "'{option}' of '{group}' for '{item}' is sold out."),
+    "order.option_required": ("'{item}'의 '{group}'을(를) 골라 주세요.", "Choose '{group}' for '{item}'."),
+    "order.option_too_few": ("'{item}'의 '{group}'은(는) {min}개 이상 골라 주세요.", "Choose at least {min} of '{group}' for '{item}'."),
+    "order.option_too_many": ("'{item}'의 '{group}'은(는) {max}개까지 고를 수 있어요.", "Choose at most {max} of '{group}' for '{item}'."),
+    "order.option_repeated": ("'{item}'의 '{group}'에서 같은 옵션을 두 번 골랐어요.", "The same '{group}' choice appears twice for '{item}'."),
+    "order.note_too_long": ("요청 사항은 {max}자까지 쓸 수 있어요.", "A request can be at most {max} characters."),
+    "order.note_invalid": ("요청 사항에 쓸 수 없는 문자가 있어요.", "The request contains characters that cannot be used."),
     # payment
     "payment.delayed": ("결제가 잠시 지연되고 있어요. 잠시 후 다시 시도해 주세요.", "Payment is delayed, please try again shortly."),
     "payment.declined": ("결제가 승인되지 않았어요 ({reason}). 주문은 취소되었고 장바구니는 그대로예요.", "The payment was declined ({reason}). The order was cancelled; your cart is kept."),
@@ -48,6 +60,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "menu.image_missing": ("올릴 사진을 골라 주세요.", "Choose a photo to upload."),
     "menu.image_type": ("사진은 PNG, JPEG, WebP 파일만 올릴 수 있어요.", "Photos must be PNG, JPEG or WebP files."),
     "menu.image_too_big": ("사진은 {max_mb}MB 이하만 올릴 수 있어요.", "Photos can be at most {max_mb} MB."),
+    "menu.category_not_empty": ("'{category}' 카테고리에 메뉴가 {count}개 있어 삭제할 수 없어요. 메뉴를 먼저 옮기거나 삭제해 주세요.", "'{category}' still has {count} item(s), so it cannot be deleted. Move or delete them first."),
+    "menu.bad_allergen": ("알 수 없는 알레르기 유발 성분이에요: {value}", "Unknown allergen: {value}"),
+    "menu.bad_spicy": ("'맵기'는 0부터 {max}까지의 정수로 입력해 주세요.", "'Spicy level' must be a whole number from 0 to {max}."),
+    "option.bad_limits": ("선택 개수는 최소 0개 이상, 최대 1~{max}개이고, 최대가 최소보다 작으면 안 돼요.", "Choices: a minimum of 0 or more, a maximum of 1 to {max}, and the maximum no less than the minimum."),
+    "option.bad_price": ("'추가 금액'은 0부터 {max}까지의 정수(원)로 입력해 주세요.", "'Extra price' must be a whole number of won from 0 to {max}."),
+    "option.unknown_group": ("옵션 그룹을 찾을 수 없어요.", "That option group could not be found."),
+    "option.unknown": ("옵션을 찾을 수 없어요.", "That option could not be found."),
+    "board.bad_thresholds": ("경고 시간은 1~{max}분이고, 빨간색이 주황색보다 늦어야 해요.", "Thresholds are 1 to {max} minutes, red later than amber."),
+    "board.recall_too_late": ("서빙한 지 오래된 주문은 되돌릴 수 없어요.", "That order was served too long ago to recall."),
+    "board.line_unknown": ("주문의 해당 메뉴를 찾을 수 없어요.", "That line of the order could not be found."),
     # tables
     "table.unknown": ("테이블을 찾을 수 없어요.", "That table could not be found."),
     "table.bad_number": ("'테이블 번호'는 1부터 999까지의 정수로 입력해 주세요.", "'Table number' must be a whole number from 1 to 999."),
@@ -57,6 +79,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "link.expired": ("이 QR 코드는 유효 기간이 지났어요. 직원에게 새 QR 코드를 요청해 주세요.", "This QR code has expired. Please ask a member of staff for a new one."),
     "link.replaced": ("이 QR 코드는 새 코드로 바뀌어 더 이상 쓸 수 없어요. 직원에게 문의해 주세요.", "This QR code has been replaced by a new one. Please ask a member of staff."),
     "input.invalid": ("입력값이 올바르지 않아요: {field}", "Invalid input: {field}"),
+    # what a request that does not even have the right shape, or a failure that is not a refusal, reads
+    "input.malformed": ("입력값이 올바르지 않아요.", "Invalid input."),
+    "service.retry": ("잠시 후 다시 시도해 주세요.", "Please try again in a moment."),
 }
 
 

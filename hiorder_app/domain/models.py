@@ -1,6 +1,6 @@
 """SQLModel tables. Alembic migrations are the schema's only source; these only describe it."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -26,8 +26,10 @@ class Store(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True, index=True)
     name_ko: str = Field(max_length=100)
     name_en: str = Field(max_length=100)
-    timezone: str = Field(default="Asia/Seoul", max_length=64)
     created_at: datetime = _ts()
+    # A board card's time since payment turns amber, then red, past these (the store sets them).
+    board_amber_minutes: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    board_red_minutes: int = Field(default=20, sa_column_kwargs={"server_default": "20"})
 
 
 class DiningTable(SQLModel, table=True):
@@ -50,8 +52,6 @@ class Account(SQLModel, table=True):
     role: str = Field(max_length=16)
     # A customer account is a table's tablet; admins have none.
     table_id: int | None = Field(default=None, foreign_key="dining_table.id")
-    failed_logins: int = 0
-    locked_until: datetime | None = _ts(nullable=True, default=False)
     active: bool = True
     created_at: datetime = _ts()
     # Bumped when a table's password is reissued: QR sign-in links carry it, so older links stop working.
@@ -97,6 +97,8 @@ class Category(SQLModel, table=True):
     name_en: str = Field(max_length=50)
     sort_order: int = 0
     visible: bool = True
+    # Which kitchen station makes this category's lines ("" is the main kitchen); a board can show one.
+    station: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
 
 
 class MenuItem(SQLModel, table=True):
@@ -114,11 +116,57 @@ class MenuItem(SQLModel, table=True):
     stock: int | None = None
     sold_out: bool = False
     once_per_table: bool = False
+    # Offered on the tablet when the store has too few orders to recommend from.
+    featured: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     image: str = Field(default="", max_length=200)
     active: bool = True
     sort_order: int = 0
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # Tags (domain.menu_tags): allergen codes joined by ",", 0 (not spicy) to 3, vegetarian.
+    allergens: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    spicy_level: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    vegetarian: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class OptionGroup(SQLModel, table=True):
+    """A choice asked of the diner (맵기, 사이즈, 사리 추가), shared by any items of the store that offer it.
+    Soft-deleted, so an order naming one of its options is refused by name."""
+
+    __tablename__ = "option_group"
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    name_ko: str = Field(max_length=50)
+    name_en: str = Field(default="", max_length=50)
+    # Single choice is max_select 1; required is min_select >= 1 (domain.menu_options).
+    min_select: int = 0
+    max_select: int = 1
+    sort_order: int = 0
+    deleted: bool = False
+
+
+class MenuOption(SQLModel, table=True):
+    __tablename__ = "menu_option"
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    group_id: int = Field(foreign_key="option_group.id", index=True)
+    name_ko: str = Field(max_length=50)
+    name_en: str = Field(default="", max_length=50)
+    price_delta: int = 0  # KRW added to the item's price, never negative
+    sold_out: bool = False
+    sort_order: int = 0
+    deleted: bool = False
+
+
+class ItemOptionGroup(SQLModel, table=True):
+    """Which groups an item asks, in which order."""
+
+    __tablename__ = "menu_item_option_group"
+    menu_item_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("menu_item.id", ondelete="CASCADE"),
+                                                  primary_key=True))
+    group_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("option_group.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True))
+    sort_order: int = 0
 
 
 class Order(SQLModel, table=True):
@@ -134,6 +182,8 @@ class Order(SQLModel, table=True):
     paid_at: datetime | None = _ts(nullable=True, default=False)
     # The order id the payment provider sees; random so it never repeats across databases.
     payment_ref: str | None = Field(default=None, max_length=64, unique=True)
+    # The diner's request ("덜 맵게 해 주세요"), plain text (domain.menu_options.clean_note).
+    note: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
 
 
 class OrderLine(SQLModel, table=True):
@@ -145,15 +195,27 @@ class OrderLine(SQLModel, table=True):
     name_ko: str = Field(max_length=80)
     name_en: str = Field(max_length=80)
     kind: str = Field(max_length=8)
-    unit_price: int
+    unit_price: int  # the item's price plus its chosen options' deltas
     quantity: int
     line_total: int
+    # The chosen options as sold (domain.menu_options.option_lines), JSON.
+    options_json: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
+    station: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
+    done_at: datetime | None = _ts(nullable=True, default=False)  # the kitchen marked this line done
 
 
 class OutboxEvent(SQLModel, table=True):
     """Events recorded in the writing transaction; published to Redis after commit."""
 
     __tablename__ = "outbox_event"
+    __table_args__ = (
+        # Partial: the relay's index holds only what is still to publish, however large the outbox is.
+        sa.Index("ix_outbox_event_unpublished", "created_at",
+                 postgresql_where=sa.text("published_at IS NULL"), sqlite_where=sa.text("published_at IS NULL")),
+        sa.Index("ix_outbox_event_published_at", "published_at",
+                 postgresql_where=sa.text("published_at IS NOT NULL"),
+                 sqlite_where=sa.text("published_at IS NOT NULL")),
+    )
     id: str = Field(primary_key=True, max_length=36)
     store_id: int = Field(foreign_key="store.id", index=True)
     type: str = Field(max_length=40)
@@ -205,6 +267,7 @@ class OrderReadModel(SQLModel, table=True):
     created_at: datetime = _ts()
     paid_at: datetime | None = _ts(nullable=True, default=False)
     updated_at: datetime = _ts()
+    note: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
 
 
 class StaffCall(SQLModel, table=True):
@@ -217,3 +280,99 @@ class StaffCall(SQLModel, table=True):
     table_number: int
     created_at: datetime = _ts()
     acknowledged_at: datetime | None = _ts(nullable=True, default=False)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """A failed sign-in counter, for (account as typed, client) or for a client across accounts
+    (services/auth/throttle.py). Keyed by a hash: what was typed is not stored."""
+
+    __tablename__ = "sign_in_throttle"
+    key: str = Field(primary_key=True, max_length=64)
+    scope: str = Field(max_length=16)  # "account" or "client"
+    failures: int = 0
+    blocked_until: datetime | None = _ts(nullable=True, default=False)
+    # Also what the purge of forgotten counters scans.
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
+
+
+# ---- aggregate read models (services/read_models/sales.py, recommendations.py) ------------------------
+# Written by the projector in the transaction of each OrderPaid / refund, keyed by the store's local day and
+# hour (STORE_TIMEZONE: changing it needs `python -m hiorder_app rebuild-insights`). Refunds are counted at
+# the order's payment time, so a period's figures are what was paid in it and what of that was given back.
+
+
+class SalesHour(SQLModel, table=True):
+    __tablename__ = "sales_hour"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    hour: int = Field(primary_key=True)
+    weekday: int  # 0 = Monday, so the weekday heatmap groups without date functions SQLite lacks
+    orders: int = 0
+    revenue: int = 0
+    refunds: int = 0
+    refunded: int = 0
+
+
+class SalesItemDay(SQLModel, table=True):
+    __tablename__ = "sales_item_day"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    menu_item_id: int = Field(primary_key=True)
+    name_ko: str = Field(max_length=80)  # as last sold
+    name_en: str = Field(max_length=80)
+    quantity: int = 0
+    revenue: int = 0
+
+
+class SalesItemHour(SQLModel, table=True):
+    """Quantities by local day and hour: what "popular now" reads for this weekday and hour."""
+
+    __tablename__ = "sales_item_hour"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    hour: int = Field(primary_key=True)
+    menu_item_id: int = Field(primary_key=True)
+    quantity: int = 0
+
+
+class SalesOptionDay(SQLModel, table=True):
+    """How often each menu option was chosen (units of the items it came on) and what it added."""
+
+    __tablename__ = "sales_option_day"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    option_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    group_ko: str = Field(max_length=50)  # as last sold
+    group_en: str = Field(max_length=50)
+    name_ko: str = Field(max_length=50)
+    name_en: str = Field(max_length=50)
+    quantity: int = 0
+    revenue: int = 0  # its price deltas
+
+
+class SalesTableDay(SQLModel, table=True):
+    __tablename__ = "sales_table_day"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    table_number: int = Field(primary_key=True)
+    orders: int = 0
+    revenue: int = 0
+
+
+class VisitItem(SQLModel, table=True):
+    """In how many table visits (paid, not refunded) an item was ordered; menu_item_id 0 counts the visits."""
+
+    __tablename__ = "visit_item"
+    store_id: int = Field(primary_key=True)
+    menu_item_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    visits: int = 0
+
+
+class VisitPair(SQLModel, table=True):
+    """In how many table visits two items were both ordered (item_a < item_b)."""
+
+    __tablename__ = "visit_pair"
+    store_id: int = Field(primary_key=True)
+    item_a: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    item_b: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    visits: int = 0

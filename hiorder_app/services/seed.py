@@ -29,9 +29,10 @@ from ..domain.models import (
     TableSession,
 )
 from ..domain.timeutil import utcnow
+from ..settings import get_settings
 from .auth.accounts import create_admin, create_store, create_table_account
 from .db import session_scope
-from .read_models.projections import rebuild_order_views
+from .read_models.projections import rebuild_insights, rebuild_order_views
 
 DEMO_STORE_CODE = "demo"
 DEMO_STORE_NAME = ("한옥 식당", "Hanok Kitchen")
@@ -49,6 +50,10 @@ CATEGORIES = {
     "drinks": ("음료", "Drinks"),
     "event": ("이벤트", "Event"),
 }
+
+
+# What the tablet offers when the week of demo orders says nothing about the hour (e.g. before lunch).
+DEMO_FEATURED = frozenset({"bulgogi", "kimchi_jeon", "sikhye"})
 
 
 class DemoItem(NamedTuple):
@@ -159,7 +164,7 @@ def seed_demo(force: bool = False) -> bool:
             return False
         if not force and s.exec(select(Store.id)).first() is not None:
             return False
-    store_id = create_store(DEMO_STORE_CODE, *DEMO_STORE_NAME, timezone=DEMO_TIMEZONE)
+    store_id = create_store(DEMO_STORE_CODE, *DEMO_STORE_NAME)
     try:
         create_admin(store_id, *DEMO_ADMIN)
         tables = {n: create_table_account(store_id, n, DEMO_TABLE_PASSWORD)[0] for n in range(1, DEMO_TABLES + 1)}
@@ -169,6 +174,8 @@ def seed_demo(force: bool = False) -> bool:
             s.flush()
             # The history was written directly, not through events: build its read model once.
             rebuild_order_views(s, store_id)
+            s.flush()
+            rebuild_insights(s, store_id, get_settings().tz)
     except BaseException:
         # The steps above commit separately; without this a failure would leave a half-built store
         # that the "already seeded" check above would then keep forever.
@@ -190,6 +197,7 @@ def _add_menu(s: Session, store_id: int) -> dict[str, MenuItem]:
             store_id=store_id, category_id=categories[it.category], name_ko=it.name_ko, name_en=it.name_en,
             description_ko=it.description_ko, description_en=it.description_en, price=it.price, kind=it.kind,
             stock=it.stock, once_per_table=it.once_per_table, image=IMAGE_URL.format(it.key), sort_order=order,
+            featured=it.key in DEMO_FEATURED,
         )
         s.add(row)
         items[it.key] = row

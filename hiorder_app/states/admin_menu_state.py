@@ -6,9 +6,12 @@ from dataclasses import asdict
 import reflex as rx
 
 from ..domain.errors import DomainError
+from ..services.principal import Principal
 from ..services.store_admin import menu as admin_menu
 from ..settings import get_settings
+from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, won
+from .inputs import CategoryNames, Choice, Choices, Flag, ItemForm, Key, RejectedFiles, Step, Text, first
 from .session_state import SessionState
 
 KINDS = {"MAIN": ("메인", "Main"), "SIDE": ("사이드", "Side"), "DRINK": ("음료", "Drink")}
@@ -33,19 +36,15 @@ class AdminMenuState(SessionState):
     stock_rev: int = 0
 
     # ---- loading ---------------------------------------------------------------------------------
-    @rx.event
-    def load(self):
-        principal = self._principal()
-        if principal is None or not principal.is_admin:
-            return rx.redirect("/login" if principal is None else "/")
+    @page(ADMIN)
+    def load(self, principal: Principal):
         self._clear_error()
         self.item_dialog_open, self.rename_key = False, ""
-        self._refresh()
-        return None
+        self._refresh(principal)
 
-    def _refresh(self) -> None:
+    def _refresh(self, principal: Principal) -> None:
         try:
-            menu = admin_menu.list_menu(self._principal())
+            menu = admin_menu.list_menu(principal)
         except DomainError as exc:
             self.categories, self.items = [], []
             self._show_error(exc)
@@ -53,15 +52,15 @@ class AdminMenuState(SessionState):
         self.categories = [asdict(c) | {"key": str(c.id)} for c in menu.categories]
         self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in menu.items]
 
-    def _run(self, action, *args) -> bool:
-        """Call an admin service as the current caller; show its refusal, or reload what changed."""
+    def _run(self, principal: Principal, action, *args) -> bool:
+        """Call an admin service as this caller; show its refusal, or reload what changed."""
         try:
-            action(self._principal(), *args)
+            action(principal, *args)
         except DomainError as exc:
             self._show_error(exc)
             return False
         self._clear_error()
-        self._refresh()
+        self._refresh(principal)
         return True
 
     # ---- views -----------------------------------------------------------------------------------
@@ -128,63 +127,63 @@ class AdminMenuState(SessionState):
         return {"name_ko": found["name_ko"], "name_en": found["name_en"]} if found else {"name_ko": "", "name_en": ""}
 
     # ---- categories ------------------------------------------------------------------------------
-    @rx.event
-    def set_filter(self, key: str | list[str]):
-        self.filter_key = key if isinstance(key, str) else (key[0] if key else "all")
+    @event(ADMIN)
+    def set_filter(self, principal: Principal, key: Choices):
+        self.filter_key = first(key, "all")
 
-    @rx.event
-    def create_category(self, form: dict):
-        self._run(admin_menu.create_category, form.get("name_ko", ""), form.get("name_en", ""))
+    @event(ADMIN)
+    def create_category(self, principal: Principal, form: CategoryNames):
+        self._run(principal, admin_menu.create_category, form.name_ko, form.name_en)
 
-    @rx.event
-    def open_rename(self, key: str):
+    @event(ADMIN)
+    def open_rename(self, principal: Principal, key: Key):
         self._clear_error()
         self.rename_key = key
 
-    @rx.event
-    def close_rename(self):
+    @event(ADMIN)
+    def close_rename(self, principal: Principal):
         self.rename_key = ""
         self._clear_error()
 
-    @rx.event
-    def save_rename(self, form: dict):
-        if self._run(admin_menu.rename_category, self.rename_key, form.get("name_ko", ""), form.get("name_en", "")):
+    @event(ADMIN)
+    def save_rename(self, principal: Principal, form: CategoryNames):
+        if self._run(principal, admin_menu.rename_category, self.rename_key, form.name_ko, form.name_en):
             self.rename_key = ""
 
-    @rx.event
-    def move_category(self, key: str, step: int):
-        self._run(admin_menu.move_category, key, step)
+    @event(ADMIN)
+    def move_category(self, principal: Principal, key: Key, step: Step):
+        self._run(principal, admin_menu.move_category, key, step)
 
-    @rx.event
-    def set_category_visible(self, key: str, visible: bool):
-        self._run(admin_menu.set_category_visible, key, visible)
+    @event(ADMIN)
+    def set_category_visible(self, principal: Principal, key: Key, visible: Flag):
+        self._run(principal, admin_menu.set_category_visible, key, visible)
 
     # ---- items in the list -----------------------------------------------------------------------
-    @rx.event
-    def set_sold_out(self, key: str, sold_out: bool):
-        self._run(admin_menu.set_sold_out, key, sold_out)
+    @event(ADMIN)
+    def set_sold_out(self, principal: Principal, key: Key, sold_out: Flag):
+        self._run(principal, admin_menu.set_sold_out, key, sold_out)
 
-    @rx.event
-    def save_stock(self, key: str, stock: str):
+    @event(ADMIN)
+    def save_stock(self, principal: Principal, key: Key, stock: Text):
         current = next((i["stock"] for i in self.items if i["key"] == key), None)
-        if (stock or "").strip() == ("" if current is None else str(current)):
+        if stock.strip() == ("" if current is None else str(current)):
             return
         seen = "" if current is None else str(current)
-        if not self._run(admin_menu.set_stock, key, stock, seen):
-            self._refresh()  # the refusal may be "stock changed meanwhile": show the stored count
+        if not self._run(principal, admin_menu.set_stock, key, stock, seen):
+            self._refresh(principal)  # the refusal may be "stock changed meanwhile": show the stored count
             self.stock_rev += 1
 
-    @rx.event
-    def set_active(self, key: str, active: bool):
-        self._run(admin_menu.set_item_active, key, active)
+    @event(ADMIN)
+    def set_active(self, principal: Principal, key: Key, active: Flag):
+        self._run(principal, admin_menu.set_item_active, key, active)
 
-    @rx.event
-    def delete_item(self, key: str):
-        self._run(admin_menu.delete_item, key, rx.get_upload_dir())
+    @event(ADMIN)
+    def delete_item(self, principal: Principal, key: Key):
+        self._run(principal, admin_menu.delete_item, key, rx.get_upload_dir())
 
     # ---- the item dialog -------------------------------------------------------------------------
-    @rx.event
-    def open_new_item(self):
+    @event(ADMIN)
+    def open_new_item(self, principal: Principal):
         self._clear_error()
         self.edit_key, self.form = "", {f: "" for f in _TEXT_FIELDS}
         keys = [c["key"] for c in self.categories]
@@ -192,8 +191,8 @@ class AdminMenuState(SessionState):
         self.form_kind, self.form_sold_out, self.form_once, self.form_active = "MAIN", False, False, True
         self.item_dialog_open = True
 
-    @rx.event
-    def open_edit_item(self, key: str):
+    @event(ADMIN)
+    def open_edit_item(self, principal: Principal, key: Key):
         item = next((i for i in self.items if i["key"] == key), None)
         if item is None:
             return
@@ -204,61 +203,61 @@ class AdminMenuState(SessionState):
         self.form_sold_out, self.form_once, self.form_active = item["sold_out"], item["once_per_table"], item["active"]
         self.item_dialog_open = True
 
-    @rx.event
-    def close_item_dialog(self):
+    @event(ADMIN)
+    def close_item_dialog(self, principal: Principal):
         self.item_dialog_open = False
         self._clear_error()
 
-    @rx.event
-    def set_form_kind(self, kind: str):
+    @event(ADMIN)
+    def set_form_kind(self, principal: Principal, kind: Choice):
         self.form_kind = kind
 
-    @rx.event
-    def set_form_category(self, key: str):
+    @event(ADMIN)
+    def set_form_category(self, principal: Principal, key: Key):
         self.form_category = key
 
-    @rx.event
-    def set_form_sold_out(self, value: bool):
+    @event(ADMIN)
+    def set_form_sold_out(self, principal: Principal, value: Flag):
         self.form_sold_out = value
 
-    @rx.event
-    def set_form_once(self, value: bool):
+    @event(ADMIN)
+    def set_form_once(self, principal: Principal, value: Flag):
         self.form_once = value
 
-    @rx.event
-    def set_form_active(self, value: bool):
+    @event(ADMIN)
+    def set_form_active(self, principal: Principal, value: Flag):
         self.form_active = value
 
-    @rx.event
-    def save_item(self, form: dict):
-        values = {f: form.get(f, "") for f in _TEXT_FIELDS} | {
+    @event(ADMIN)
+    def save_item(self, principal: Principal, form: ItemForm):
+        values = {f: getattr(form, f) for f in _TEXT_FIELDS} | {
             "kind": self.form_kind, "category_id": self.form_category, "sold_out": self.form_sold_out,
             "once_per_table": self.form_once, "active": self.form_active}
         if self.edit_key:
-            done = self._run(admin_menu.update_item, self.edit_key, values, self.form.get("stock", ""))
+            done = self._run(principal, admin_menu.update_item, self.edit_key, values, self.form.get("stock", ""))
         else:
-            done = self._run(admin_menu.create_item, values)
+            done = self._run(principal, admin_menu.create_item, values)
         if done:
             self.item_dialog_open = False
         elif self.edit_key:
             # After "stock changed meanwhile" the next save is measured against the count just shown.
-            self._refresh()
+            self._refresh(principal)
             item = next((i for i in self.items if i["key"] == self.edit_key), None)
             if item is not None:
                 self.form = self.form | {"stock": "" if item["stock"] is None else str(item["stock"])}
 
-    @rx.event
-    def photo_rejected(self, rejected: list[dict]):
+    @event(ADMIN)
+    def photo_rejected(self, principal: Principal, rejected: RejectedFiles):
         """The browser's own check refused the file; say why in the store's words."""
-        codes = {e.get("code") for r in rejected for e in r.get("errors", [])}
+        codes = {e.code for r in rejected for e in r.errors}
         limit = get_settings().max_image_bytes
         exc = (DomainError("menu.image_too_big", max_mb=f"{limit / 1024 / 1024:g}") if "file-too-large" in codes
                else DomainError("menu.image_type"))
         self._show_error(exc)
 
-    @rx.event
-    async def upload_image(self, files: list[rx.UploadFile]):
+    @event(ADMIN)
+    async def upload_image(self, principal: Principal, files: list[rx.UploadFile]):
         limit = get_settings().max_image_bytes
         # One byte past the limit is enough to refuse: a huge file is never read whole.
         data = await files[0].read(limit + 1) if files else b""
-        self._run(admin_menu.set_item_image, self.edit_key, data, rx.get_upload_dir())
+        await blocking(self._run, principal, admin_menu.set_item_image, self.edit_key, data, rx.get_upload_dir())

@@ -6,9 +6,12 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.timeutil import utcnow
+from ..services.principal import Principal
 from ..services.read_models import dashboard
 from ..settings import get_settings
+from .boundary import ADMIN, event, page
 from .formatting import pick, won
+from .inputs import Choices, first
 from .session_state import SessionState
 
 
@@ -16,27 +19,22 @@ class AdminState(SessionState):
     period: str = "today"
     _report: dict = {}
 
-    @rx.event
-    def load_dashboard(self):
-        principal = self._principal()
-        if principal is None or not principal.is_admin:
-            return rx.redirect("/login" if principal is None else "/")
-        return self._load(self.period)
+    @page(ADMIN)
+    def load_dashboard(self, principal: Principal):
+        self._load(principal, self.period)
 
-    @rx.event
-    def set_period(self, period: str | list[str]):
-        period = period if isinstance(period, str) else (period[0] if period else "")
-        return self._load(period)
+    @event(ADMIN)
+    def set_period(self, principal: Principal, period: Choices):
+        self._load(principal, first(period))
 
-    def _load(self, period: str):
+    def _load(self, principal: Principal, period: str) -> None:
         try:
-            report = dashboard.sales_report(self._principal(), get_settings().tz, utcnow(), period)
+            report = dashboard.sales_report(principal, get_settings().tz, utcnow(), period)
         except DomainError as exc:
             self._show_error(exc)
-            return None
+            return
         self._clear_error()
         self.period, self._report = period, asdict(report)
-        return None
 
     def _won(self, key: str) -> str:
         return won(self._report.get(key, 0), self.lang)

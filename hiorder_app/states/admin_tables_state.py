@@ -5,9 +5,12 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..services.auth import table_links
+from ..services.principal import Principal
 from ..services.store_admin import tables as admin_tables
 from ..settings import get_settings
+from .boundary import ADMIN, event, page
 from .formatting import store_time
+from .inputs import Key, NewTable, TableName
 from .session_state import SessionState
 
 
@@ -21,38 +24,22 @@ class AdminTablesState(SessionState):
     notice_ko: str = ""
     notice_en: str = ""
 
-    def _guard(self):
-        principal = self._principal()
-        if principal is None or not principal.is_admin:
-            return rx.redirect("/login" if principal is None else "/")
+    @page(ADMIN)
+    def load(self, principal: Principal):
         self._clear_error()
-        return None
+        self.notice_ko = self.notice_en = ""
+        self.issued, self.qr, self.rename_key = {}, {}, ""
+        self._refresh(principal)
 
-    @rx.event
-    def load(self):
-        redirect = self._guard()
-        if redirect is None:
-            self.notice_ko = self.notice_en = ""
-            self.issued, self.qr, self.rename_key = {}, {}, ""
-            self._refresh()
-        return redirect
+    @page(ADMIN)
+    def load_sheet(self, principal: Principal):
+        self._clear_error()
+        links = table_links.table_links(principal, self.router.url.origin)
+        self.sheet = [{"key": str(k.table_id), "number": str(k.number), "name": k.name, "qr": k.qr} for k in links]
 
-    @rx.event
-    def load_sheet(self):
-        redirect = self._guard()
-        if redirect is None:
-            try:
-                links = table_links.table_links(self._principal(), self.router.url.origin)
-            except DomainError as exc:
-                self._show_error(exc)
-                return None
-            self.sheet = [{"key": str(k.table_id), "number": str(k.number), "name": k.name, "qr": k.qr}
-                          for k in links]
-        return redirect
-
-    def _refresh(self) -> None:
+    def _refresh(self, principal: Principal) -> None:
         try:
-            rows = admin_tables.list_tables(self._principal())
+            rows = admin_tables.list_tables(principal)
         except DomainError as exc:
             self.tables = []
             self._show_error(exc)
@@ -61,15 +48,15 @@ class AdminTablesState(SessionState):
                         "occupied": r.occupied, "since": store_time(r.opened_at)[-5:] if r.opened_at else ""}
                        for r in rows]
 
-    def _act(self, action, *args):
-        """Call an admin service as the current caller: its result, or None after showing its refusal."""
+    def _act(self, principal: Principal, action, *args):
+        """Call an admin service as this caller: its result, or None after showing its refusal."""
         try:
-            result = action(self._principal(), *args)
+            result = action(principal, *args)
         except DomainError as exc:
             self._show_error(exc)
             return None
         self._clear_error()
-        self._refresh()
+        self._refresh(principal)
         return result if result is not None else True
 
     @rx.var
@@ -98,44 +85,44 @@ class AdminTablesState(SessionState):
         return next((r["name"] for r in self.tables if r["key"] == self.rename_key), "")
 
     # ---- actions ---------------------------------------------------------------------------------
-    @rx.event
-    def create_table(self, form: dict):
-        issued = self._act(admin_tables.create_table, (form.get("number") or "").strip(), form.get("name", ""))
+    @event(ADMIN)
+    def create_table(self, principal: Principal, form: NewTable):
+        issued = self._act(principal, admin_tables.create_table, form.number.strip(), form.name)
         if issued:
             self._show_issued(issued)
 
-    @rx.event
-    def reissue(self, key: str):
-        issued = self._act(admin_tables.reissue_password, key)
+    @event(ADMIN)
+    def reissue(self, principal: Principal, key: Key):
+        issued = self._act(principal, admin_tables.reissue_password, key)
         if issued:
             self._show_issued(issued)
 
     def _show_issued(self, issued: admin_tables.IssuedPassword) -> None:
         self.issued = {"number": str(issued.number), "username": issued.username, "password": issued.password}
 
-    @rx.event
-    def close_issued(self):
+    @event(ADMIN)
+    def close_issued(self, principal: Principal):
         self.issued = {}
 
-    @rx.event
-    def open_rename(self, key: str):
+    @event(ADMIN)
+    def open_rename(self, principal: Principal, key: Key):
         self._clear_error()
         self.rename_key = key
 
-    @rx.event
-    def close_rename(self):
+    @event(ADMIN)
+    def close_rename(self, principal: Principal):
         self.rename_key = ""
         self._clear_error()
 
-    @rx.event
-    def save_rename(self, form: dict):
-        if self._act(admin_tables.rename_table, self.rename_key, form.get("name", "")):
+    @event(ADMIN)
+    def save_rename(self, principal: Principal, form: TableName):
+        if self._act(principal, admin_tables.rename_table, self.rename_key, form.name):
             self.rename_key = ""
 
-    @rx.event
-    def clear_table(self, key: str):
+    @event(ADMIN)
+    def clear_table(self, principal: Principal, key: Key):
         number = next((r["number"] for r in self.tables if r["key"] == key), "")
-        cleared = self._act(admin_tables.clear_table, key)
+        cleared = self._act(principal, admin_tables.clear_table, key)
         if cleared is None:
             return
         if cleared is True:
@@ -144,16 +131,12 @@ class AdminTablesState(SessionState):
             self.notice_ko = f"{number}번 테이블은 이미 비어 있어요."
             self.notice_en = f"Table {number} was already free."
 
-    @rx.event
-    def show_qr(self, key: str):
-        try:
-            link = table_links.table_links(self._principal(), self.router.url.origin, key)[0]
-        except DomainError as exc:
-            self._show_error(exc)
-            return
+    @event(ADMIN)
+    def show_qr(self, principal: Principal, key: Key):
+        link = table_links.table_links(principal, self.router.url.origin, key)[0]
         self.qr = {"number": str(link.number), "name": link.name, "url": link.url, "qr": link.qr,
                    "expires": link.expires_at.astimezone(get_settings().tz).strftime("%Y-%m-%d")}
 
-    @rx.event
-    def close_qr(self):
+    @event(ADMIN)
+    def close_qr(self, principal: Principal):
         self.qr = {}

@@ -1,13 +1,15 @@
 """The live order board: loads the read model, then follows this store's events as they happen."""
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 
 import reflex as rx
 
-from ..domain.errors import DomainError
+from ..domain.events import BOARD_EVENTS, RESYNC
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
 from ..services.events import live_hub
@@ -15,10 +17,15 @@ from ..services.ordering import staff_calls
 from ..services.principal import Principal
 from ..services.read_models import board_feed, order_views
 from ..services.read_models import staff_calls as calls
-from ..services.read_models.board_feed import BOARD_EVENTS, Board, BoardCall, BoardOrder
+from ..services.read_models.board_feed import Board, BoardCall, BoardOrder
 from ..services.store_admin import orders as admin_orders
+from . import live_view
+from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, store_time, won
+from .inputs import Id
 from .session_state import SessionState
+
+log = logging.getLogger(__name__)
 
 TICK_SECONDS = 20
 # A rush of orders rings once, not once per order: staff hear "new orders", and the browser is not
@@ -42,98 +49,96 @@ class BoardState(SessionState):
     def _keep(self, board: Board) -> None:
         self._orders, self._calls, self._versions = board.orders, board.calls, board.versions
 
-    def _reload(self, principal: Principal) -> None:
-        self._keep(_load(principal))
-
-    def _apply_all(self, events: list[dict], principal: Principal) -> bool:
-        """Fold a batch of events into the board, writing each state var once; True for the chime."""
-        board, ring = board_feed.fold(Board(self._orders, self._calls, self._versions), events,
-                                      lambda: _load(principal))
-        self._keep(board)
-        return ring
-
-    @rx.event(background=True)
-    async def follow(self):
+    @page(ADMIN, background=True)
+    async def follow(self, principal: Principal):
         """One per open board, started from on_load so Reflex cancels it when the tab goes away. It
-        subscribes before loading, so nothing that happens in between is missed (repeats are harmless)."""
-        async with self:
-            principal = self._principal()
-            if principal is None or not principal.is_admin:
-                return
+        subscribes before loading, so nothing that happens in between is missed (repeats are harmless).
+        Before a batch is shown, and at least every SESSION_CHECK_SECONDS, the session is checked again:
+        a board signed out, expired or revoked stops and forgets the orders. A failed round (the
+        database restarting) shows the board as not live, and it reloads itself after a short pause."""
         queue = live_hub.hub.subscribe(principal.store_id)
-        last_ring = 0.0
+        last_ring, checked, behind, admitted, failures = 0.0, time.monotonic(), True, True, 0
         try:
-            async with self:
-                self._reload(principal)
-                self.live = True
-                self.clock = utcnow().isoformat()
             while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), timeout=TICK_SECONDS)
-                except TimeoutError:
-                    async with self:
-                        self.clock = utcnow().isoformat()
-                    continue
-                # Everything already waiting goes in with it: one state write and one render per batch.
-                events = [event]
-                while not queue.empty():
-                    events.append(queue.get_nowait())
+                wait = min(TICK_SECONDS, live_view.until_check(checked))
+                events = [] if behind else await live_view.next_batch(queue, wait)
+                # Placed-but-unpaid orders, menu edits: nothing on the board changes.
                 events = [e for e in events if e.get("type") in BOARD_EVENTS]
-                if not events:
-                    continue  # placed-but-unpaid orders, menu edits: nothing on the board changes
-                async with self:
-                    ring = self._apply_all(events, principal) and self.sound == "on"
-                    self.clock = utcnow().isoformat()
+                try:
+                    overdue = live_view.until_check(checked) == 0
+                    if not admitted and (events or behind or overdue):
+                        if await self._principal_in_background() is None:
+                            return
+                        checked = time.monotonic()
+                    admitted = False
+                    ring = await self._show(principal, events, reload=behind)
+                    behind, failures = False, live_view.recovered(log, "board", failures)
+                except Exception as exc:
+                    failures = live_view.failed(log, "board", failures, exc)
+                    behind = True
+                    async with self:
+                        self.live = False
+                    await asyncio.sleep(live_view.RETRY_SECONDS)
+                    continue
                 if ring and time.monotonic() - last_ring >= RING_GAP_SECONDS:
                     last_ring = time.monotonic()
                     yield rx.call_script("window.hiorderDing && window.hiorderDing()")
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
-    @rx.event
-    def toggle_sound(self):
+    async def _show(self, principal: Principal, events: list[dict], reload: bool) -> bool:
+        """Reload the board or fold a batch of events into it, and move the clock on; True for the chime.
+        The one database read (a whole board, on a reload or a Resync) happens off the event loop and
+        outside the state lock; folding a batch in is quick and stays under it, in one write."""
+        fresh = await blocking(_load, principal) if reload or any(e.get("type") == RESYNC for e in events) else None
+        async with self:
+            if reload:
+                self._keep(fresh)
+            ring = bool(events) and self._apply_all(events, lambda: fresh) and self.sound == "on"
+            self.live = True
+            self.clock = utcnow().isoformat()
+        return ring
+
+    def _apply_all(self, events: list[dict], reload: Callable[[], Board]) -> bool:
+        """Fold a batch of events into the board, writing each state var once; True for the chime."""
+        board, ring = board_feed.fold(Board(self._orders, self._calls, self._versions), events, reload)
+        self._keep(board)
+        return ring
+
+    @event(ADMIN)
+    def toggle_sound(self, principal: Principal):
         self.sound = "off" if self.sound == "on" else "on"
 
-    def _act(self, action, *args):
-        principal = self._principal()
-        try:
-            action(principal, *args)
-        except DomainError as exc:
-            self._show_error(exc)
-            return
+    # A refusal (an order already served, another store's call) is shown by the boundary.
+    @event(ADMIN)
+    def accept(self, principal: Principal, order_id: Id):
+        admin_orders.advance(principal, order_id, "ACCEPTED")
         self._clear_error()
 
-    @rx.event
-    def accept(self, order_id: int):
-        self._act(admin_orders.advance, order_id, "ACCEPTED")
+    @event(ADMIN)
+    def serve(self, principal: Principal, order_id: Id):
+        admin_orders.advance(principal, order_id, "SERVED")
+        self._clear_error()
 
-    @rx.event
-    def serve(self, order_id: int):
-        self._act(admin_orders.advance, order_id, "SERVED")
-
-    @rx.event
-    def ask_cancel(self, order_id: int):
+    @event(ADMIN)
+    def ask_cancel(self, principal: Principal, order_id: Id):
         self.cancel_id = order_id
 
-    @rx.event
-    def keep_order(self):
+    @event(ADMIN)
+    def keep_order(self, principal: Principal):
         self.cancel_id = 0
 
-    @rx.event
-    async def cancel(self):
-        # The refund is an HTTP call to the provider: keep it off the event loop.
-        principal = self._principal()
-        try:
-            order_id, self.cancel_id = self.cancel_id, 0
-            await asyncio.to_thread(admin_orders.cancel, principal, order_id, "cancelled by staff")
-        except DomainError as exc:
-            self._show_error(exc)
-            return
+    @event(ADMIN)
+    def cancel(self, principal: Principal):
+        # The refund is an HTTP call to the provider: like every body, this runs in a worker thread.
+        order_id, self.cancel_id = self.cancel_id, 0
+        admin_orders.cancel(principal, order_id, "cancelled by staff")
         self._clear_error()
 
-    @rx.event
-    def acknowledge(self, call_id: int):
-        self._act(staff_calls.acknowledge, call_id)
+    @event(ADMIN)
+    def acknowledge(self, principal: Principal, call_id: Id):
+        staff_calls.acknowledge(principal, call_id)
+        self._clear_error()
 
     @rx.var
     def cards(self) -> list[dict]:

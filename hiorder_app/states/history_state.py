@@ -5,10 +5,13 @@ from datetime import date
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..domain.order_status import LABELS, label
+from ..domain.order_status import LABELS, PAID_STATUSES, STORE_VISIBLE_STATUSES, label
+from ..services.principal import Principal
 from ..services.read_models import order_views
 from ..settings import get_settings
+from .boundary import ADMIN, event, page
 from .formatting import pick, store_time, won
+from .inputs import Choice, HistoryFilters
 from .session_state import SessionState
 
 
@@ -18,11 +21,8 @@ class HistoryState(SessionState):
     status: str = ""
     rows: list[dict] = []
 
-    @rx.event
-    def load(self):
-        principal = self._principal()
-        if principal is None or not principal.is_admin:
-            return rx.redirect("/login" if principal is None else "/")
+    @page(ADMIN)
+    def load(self, principal: Principal):
         try:
             day = date.fromisoformat(self.day) if self.day else None
             table = int(self.table) if self.table.strip() else None
@@ -46,22 +46,21 @@ class HistoryState(SessionState):
         ]
         return None
 
-    @rx.event
-    def apply_filters(self, form: dict):
-        self.day = (form.get("day") or "").strip()
-        self.table = (form.get("table") or "").strip()
+    @event(ADMIN)
+    def apply_filters(self, principal: Principal, form: HistoryFilters):
+        self.day = form.day.strip()
+        self.table = form.table.strip()
         return HistoryState.load
 
-    @rx.event
-    def set_status_filter(self, value: str):
+    @event(ADMIN)
+    def set_status_filter(self, principal: Principal, value: Choice):
         self.status = "" if value == "ALL" else value
         return HistoryState.load
 
     @rx.var
     def status_options(self) -> list[list[str]]:
-        allowed = ["PAID", "ACCEPTED", "SERVED", "CANCELLED"]
         return [["ALL", "전체" if self.lang != "en" else "All"]] + [
-            [s, label(s, self.lang)] for s in LABELS if s in allowed]
+            [s, label(s, self.lang)] for s in LABELS if s in STORE_VISIBLE_STATUSES]
 
     @rx.var
     def view_rows(self) -> list[dict]:
@@ -74,5 +73,5 @@ class HistoryState(SessionState):
 
     @rx.var
     def total_label(self) -> str:
-        paid = sum(r["total"] for r in self.rows if r["status"] != "CANCELLED")
+        paid = sum(r["total"] for r in self.rows if r["status"] in PAID_STATUSES)
         return won(paid, self.lang)

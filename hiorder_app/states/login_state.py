@@ -1,26 +1,24 @@
 import reflex as rx
 
 from ..domain.enums import Role
-from ..domain.errors import DomainError
 from ..services.auth import sessions as auth
+from .boundary import away, event
+from .inputs import SignInForm
 from .session_state import SessionState
 
 
 class LoginState(SessionState):
-    @rx.event
+    @event()
     def redirect_if_signed_in(self):
         principal = self._principal()
-        if principal is not None:
-            return rx.redirect("/admin" if principal.role == Role.ADMIN else "/")
-        return None
+        return away(principal) if principal is not None else None
 
-    @rx.event
-    def submit(self, form: dict):
-        try:
-            token, principal = auth.sign_in(form.get("store", ""), form.get("username", ""), form.get("password", ""))
-        except DomainError as exc:
-            self._show_error(exc)
-            return None
+    @event()
+    def submit(self, form: SignInForm):
+        session = self.router.session
+        # The throttle counts failures per client: this browser tab, from where it connects.
+        client = f"{session.client_ip} {session.client_token}"
+        token, principal = auth.sign_in(form.store, form.username, form.password, client)
         self._clear_error()
         self.token = token
         self._principal()

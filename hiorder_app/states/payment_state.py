@@ -1,11 +1,11 @@
 """The way back from the provider's checkout page: confirm the payment, or release the order."""
 
-import asyncio
-
 import reflex as rx
 
 from ..domain.errors import DomainError
 from ..services.payments import checkout as payments
+from ..services.principal import Principal
+from .boundary import TABLE, page
 from .tablet_state import TabletState
 
 
@@ -13,17 +13,20 @@ class PaymentState(TabletState):
     # confirming | delayed | failed | cancelled
     phase: str = "confirming"
 
-    @rx.event
-    async def confirm(self):
-        principal = self._principal()
-        if principal is None:
-            return rx.redirect("/login")
+    def _recover(self) -> None:
+        super()._recover()
+        # Not a refusal (the database or the provider was unreachable): offer to confirm again.
+        if self.phase == "confirming":
+            self.phase = "delayed"
+
+    # The provider's answer arrives in the page's query string, which services.payments checks.
+    @page(TABLE)
+    def confirm(self, principal: Principal):
         params = self.router.url.query_parameters
         self.phase = "confirming"
         try:
-            outcome = await asyncio.to_thread(
-                payments.confirm, principal, params.get("paymentKey", ""), params.get("orderId", ""),
-                params.get("amount", ""),
+            outcome = payments.confirm(
+                principal, params.get("paymentKey", ""), params.get("orderId", ""), params.get("amount", ""),
             )
         except DomainError as exc:
             self._show_error(exc)
@@ -37,15 +40,12 @@ class PaymentState(TabletState):
         self.notice_en = f"Order #{outcome.order_id} is paid. It will be with you shortly!"
         return rx.redirect("/orders")
 
-    @rx.event
-    async def cancelled(self):
-        principal = self._principal()
-        if principal is None:
-            return rx.redirect("/login")
+    @page(TABLE)
+    def cancelled(self, principal: Principal):
         params = self.router.url.query_parameters
         self.placing = False
         try:
-            await asyncio.to_thread(payments.cancel_checkout, principal, params.get("orderId", ""))
+            payments.cancel_checkout(principal, params.get("orderId", ""))
         except DomainError as exc:
             self._show_error(exc)
             self.phase = "failed"

@@ -2,20 +2,16 @@
 
 import reflex as rx
 
-from ..domain.errors import DomainError
 from ..services.auth import sessions as auth
+from .boundary import event
 from .session_state import SessionState
 
 
 class TableLinkState(SessionState):
-    @rx.event
+    @event()
     def sign_in_with_link(self):
         link_token = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            token, _principal = auth.sign_in_with_link(link_token)
-        except DomainError as exc:
-            self._show_error(exc)
-            return None
+        token, _principal = auth.sign_in_with_link(link_token)
         # Whoever this browser was signed in as before, it is this table's tablet now.
         auth.replace_session(self.token)
         self._clear_error()

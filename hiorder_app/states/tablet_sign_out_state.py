@@ -2,31 +2,28 @@
 
 import reflex as rx
 
-from ..domain.errors import DomainError
 from ..services.auth import sessions as auth
+from .boundary import event
+from .inputs import StaffSignOutForm
 from .session_state import SessionState
 
 
 class TabletSignOutState(SessionState):
     dialog_open: bool = False
 
-    @rx.event
+    @event(local=True)
     def open_dialog(self):
         self._clear_error()
         self.dialog_open = True
 
-    @rx.event
+    @event(local=True)
     def close_dialog(self):
         self._clear_error()
         self.dialog_open = False
 
-    @rx.event
-    def sign_out_tablet(self, form: dict):
-        try:
-            auth.sign_out_tablet(self.token, form.get("admin_username", ""), form.get("admin_password", ""))
-        except DomainError as exc:
-            self._show_error(exc)
-            return None
+    @event()
+    def sign_out_tablet(self, form: StaffSignOutForm):
+        auth.sign_out_tablet(self.token, form.admin_username, form.admin_password)
         self._clear_error()
         self.dialog_open = False
         self.token = ""

@@ -1,13 +1,16 @@
 """The diner's tablet: menu, cart, placing an order, and this table's orders."""
 
 import asyncio
+import logging
+import time
 from dataclasses import asdict
 
 import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.events import RESYNC
-from ..domain.order_status import VISIBLE_TO_STORE, label
+from ..domain.order_rules import is_sold_out
+from ..domain.order_status import PAID_STATUSES, label
 from ..services.events import live_hub
 from ..services.ordering import staff_calls
 from ..services.ordering.overload import OrderingBusy
@@ -16,8 +19,13 @@ from ..services.principal import Principal
 from ..services.read_models import menu as menu_service
 from ..services.read_models import order_views
 from ..services.read_models import staff_calls as calls
+from . import live_view
+from .boundary import TABLE, blocking, event, page
 from .formatting import pick, store_time, won
+from .inputs import Key
 from .session_state import SessionState
+
+log = logging.getLogger(__name__)
 
 
 class TabletState(SessionState):
@@ -37,17 +45,14 @@ class TabletState(SessionState):
     busy_left: int = 0
     staff_called: bool = False
 
-    # ---- loading -------------------------------------------------------------------------------------
-    def _guard(self) -> tuple[Principal | None, rx.event.EventSpec | None]:
-        principal = self._principal()
-        if principal is None:
-            return None, rx.redirect("/login")
-        if principal.is_admin:
-            return None, rx.redirect("/admin")
-        return principal, None
+    def _recover(self) -> None:
+        self.placing = False  # the cart is kept: the diner only taps again
 
+    # ---- loading -------------------------------------------------------------------------------------
     def _refresh_menu(self, principal: Principal) -> None:
-        view = menu_service.get_menu(principal.store_id)
+        self._show_menu(menu_service.get_menu(principal.store_id))
+
+    def _show_menu(self, view: menu_service.MenuView) -> None:
         self.store_name_ko, self.store_name_en = view.store_name_ko, view.store_name_en
         self.categories = [asdict(c) | {"key": str(c.id)} for c in view.categories]
         self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in view.items]
@@ -62,48 +67,43 @@ class TabletState(SessionState):
         """New counts carried by order events (item id -> left), applied in place."""
         if not any(i["key"] in stock for i in self.items):
             return
-        self.items = [i | {"stock": stock[i["key"]], "sold_out": i["marked_sold_out"] or stock[i["key"]] <= 0}
+        self.items = [i | {"stock": stock[i["key"]], "sold_out": is_sold_out(i["marked_sold_out"], stock[i["key"]])}
                       if i["key"] in stock else i for i in self.items]
 
     def _refresh_orders(self, principal: Principal) -> None:
+        self._show_orders(*_table_news(principal))
+
+    def _show_orders(self, orders: list, staff_called: bool) -> None:
         self.orders = [
             {"id": o.id, "status": o.status, "total": o.total, "created_at": store_time(o.created_at),
              "lines": [asdict(ln) for ln in o.lines]}
-            for o in order_views.table_orders(principal)
+            for o in orders
         ]
-        self.staff_called = calls.open_call_for_table(principal)
+        self.staff_called = staff_called
 
-    @rx.event
-    def load_menu(self):
-        principal, away = self._guard()
-        if away:
-            return away
+    @page(TABLE)
+    def load_menu(self, principal: Principal):
         self.placing = False
         self._refresh_menu(principal)
-        return None
 
-    @rx.event
-    def load_orders(self):
-        principal, away = self._guard()
-        if away:
-            return away
+    @page(TABLE)
+    def load_orders(self, principal: Principal):
         self._refresh_orders(principal)
-        return None
 
-    @rx.event(background=True)
-    async def follow(self):
+    @page(TABLE, background=True)
+    async def follow(self, principal: Principal):
         """Live updates for this tablet while the page is open. Started from on_load, so Reflex
-        cancels it when the diner leaves; it waits on this process's hub, not on Redis itself."""
-        async with self:
-            principal, away = self._guard()
-        if principal is None:
-            return
+        cancels it when the diner leaves; it waits on this process's hub, not on Redis itself. Before
+        anything new is shown, and at least every SESSION_CHECK_SECONDS, the session is checked again:
+        a tablet signed out by staff, or whose session expired, stops and forgets what it showed. A
+        failed round (the database restarting) is retried as a full reload after a short pause."""
         queue = live_hub.hub.subscribe(principal.store_id)
+        checked, behind, failures = time.monotonic(), False, 0
         try:
             while True:
-                events = [await queue.get()]
-                while not queue.empty():
-                    events.append(queue.get_nowait())
+                events = await live_view.next_batch(queue, 0 if behind else live_view.until_check(checked))
+                if behind:
+                    events.append({"type": RESYNC})
                 kinds = {e.get("type") for e in events}
                 mine = {e.get("type") for e in events if e.get("payload", {}).get("table_id") == principal.table_id}
                 menu = bool(kinds & {"MenuChanged", RESYNC})
@@ -111,28 +111,42 @@ class TabletState(SessionState):
                 stock: dict[str, int] = {}  # any table's order that took or gave back limited stock
                 for e in events:
                     stock |= e.get("payload", {}).get("stock_left") or {}
-                if not (menu or orders or stock):
+                news = menu or orders or bool(stock)
+                if not news and live_view.until_check(checked) > 0:
                     continue  # other tables' news: this tablet's state is not even loaded
-                async with self:
-                    if menu:
-                        self._refresh_menu(principal)
-                    elif stock:
-                        self._apply_stock(stock)
-                    if "TableCleared" in mine:
-                        self.cart, self.notice_ko, self.notice_en = {}, "", ""
-                    if orders:
-                        self._refresh_orders(principal)
+                try:
+                    if await self._principal_in_background() is None:
+                        return
+                    checked, behind, failures = time.monotonic(), False, 0
+                    if news:
+                        await self._show_news(principal, menu, orders, stock, "TableCleared" in mine)
+                    failures = live_view.recovered(log, "tablet", failures)
+                except Exception as exc:
+                    failures = live_view.failed(log, "tablet", failures, exc)
+                    behind = True
+                    await asyncio.sleep(live_view.RETRY_SECONDS)
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
-    @rx.event
-    def call_staff(self):
-        principal, away = self._guard()
-        if away:
-            return away
+    async def _show_news(self, principal: Principal, menu: bool, orders: bool, stock: dict[str, int],
+                         cleared: bool) -> None:
+        # Read outside the state lock and off the event loop; only the writes hold the lock.
+        view = await blocking(menu_service.get_menu, principal.store_id) if menu else None
+        table = await blocking(_table_news, principal) if orders else None
+        async with self:
+            if view is not None:
+                self._show_menu(view)
+            elif stock:
+                self._apply_stock(stock)
+            if cleared:
+                self.cart, self.notice_ko, self.notice_en = {}, "", ""
+            if table is not None:
+                self._show_orders(*table)
+
+    @event(TABLE)
+    def call_staff(self, principal: Principal):
         staff_calls.call_staff(principal)
         self.staff_called = True
-        return None
 
     # ---- views ----------------------------------------------------------------------------------------
     @rx.var
@@ -215,7 +229,7 @@ class TabletState(SessionState):
     @rx.var
     def paid_total_label(self) -> str:
         """What this table has paid so far (orders cancelled and refunded, or never paid, not counted)."""
-        paid = [o for o in self.orders if o["status"] in VISIBLE_TO_STORE]
+        paid = [o for o in self.orders if o["status"] in PAID_STATUSES]
         if not paid:
             return ""
         amount, n = won(sum(o["total"] for o in paid), self.lang), len(paid)
@@ -226,29 +240,30 @@ class TabletState(SessionState):
         return pick(self.lang, self.notice_ko, self.notice_en)
 
     # ---- actions --------------------------------------------------------------------------------------
-    @rx.event
-    def select_category(self, key: str):
+    # What the diner taps before ordering changes only this page: it runs on the event loop, and the
+    # service checks the cart when the order is placed.
+    @event(local=True)
+    def select_category(self, key: Key):
         self.category_id = key
 
-    @rx.event
-    def open_detail(self, key: str):
+    @event(local=True)
+    def open_detail(self, key: Key):
         self.detail_id = key
 
-    @rx.event
+    @event(local=True)
     def close_detail(self):
         self.detail_id = ""
 
-    @rx.event
-    def add(self, key: str):
+    @event(local=True)
+    def add(self, key: Key):
         item = next((i for i in self.items if i["key"] == key), None)
         if item is None or item["sold_out"]:
             return
-        limit = 1 if item["once_per_table"] else 99
-        self.cart = {**self.cart, key: min(self.cart.get(key, 0) + 1, limit)}
+        self.cart = {**self.cart, key: min(self.cart.get(key, 0) + 1, item["max_quantity"])}
         self._clear_error()
 
-    @rx.event
-    def decrease(self, key: str):
+    @event(local=True)
+    def decrease(self, key: Key):
         qty = self.cart.get(key, 0) - 1
         cart = dict(self.cart)
         if qty <= 0:
@@ -258,24 +273,21 @@ class TabletState(SessionState):
         self.cart = cart
         self._clear_error()
 
-    @rx.event
-    def remove(self, key: str):
+    @event(local=True)
+    def remove(self, key: Key):
         self.cart = {k: q for k, q in self.cart.items() if k != key}
         self._clear_error()
 
-    @rx.event
-    async def place_order(self):
+    @event(TABLE)
+    def place_order(self, principal: Principal):
         """Place the order and send the tablet to the provider's checkout page to pay for it."""
         if self.placing:
             return None
-        principal = self._principal()
-        if principal is None:
-            return rx.redirect("/login")
         origin = self.router.url.origin
         self.placing = True
         try:
-            start = await asyncio.to_thread(
-                payments.start_checkout, principal, [(int(k), q) for k, q in self.cart.items()],
+            start = payments.start_checkout(
+                principal, [(int(k), q) for k, q in self.cart.items()],
                 f"{origin}/pay/success", f"{origin}/pay/fail", self.lang,
             )
         except OrderingBusy as exc:
@@ -291,7 +303,7 @@ class TabletState(SessionState):
         self._clear_error()
         return rx.redirect(start.checkout_url)
 
-    @rx.event(background=True)
+    @event(background=True)
     async def count_down(self):
         """Started by the busy page's on_load, so Reflex cancels it when the diner leaves."""
         while True:
@@ -300,3 +312,8 @@ class TabletState(SessionState):
                     return
                 self.busy_left -= 1
             await asyncio.sleep(1)
+
+
+def _table_news(principal: Principal) -> tuple[list, bool]:
+    """This table's orders, and whether it has called staff."""
+    return order_views.table_orders(principal), calls.open_call_for_table(principal)

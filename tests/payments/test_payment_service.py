@@ -640,7 +640,7 @@ def test_staff_cancel_refunds_the_payment(db, sandbox, store, customer, admin, g
 def test_staff_cancel_refused_to_customers_and_other_stores(db, sandbox, store, customer, gw, make_store):
     start, back = paid_order(db, sandbox, store, customer, gw)
     other = make_store("store-b")
-    other_admin = sign_in(other.code, other.admin_username, other.password)[1]
+    other_admin = sign_in(other.code, other.admin_username, other.password, "test-client")[1]
     before = snapshot(db, store)
 
     with pytest.raises(AccessDenied):

@@ -17,7 +17,7 @@ def snapshot(db) -> dict[str, list[tuple]]:
 
 def other_store_admin(make_store):
     other = make_store("store-b")
-    return sign_in(other.code, other.admin_username, other.password)[1]
+    return sign_in(other.code, other.admin_username, other.password, "test-client")[1]
 
 
 def assert_refused(db, call, principal, codes=None) -> DomainError:

@@ -15,6 +15,7 @@ from hiorder_app.services.auth.sessions import sign_in
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.ordering.overload import ordering_guard
 from hiorder_app.services.principal import Principal
+from hiorder_app.services.read_models import recommendations
 
 PASSWORD = "pw-1234"
 
@@ -62,7 +63,7 @@ class StoreData:
         """Sign table N's tablet in (creating the table if needed), which opens its table session."""
         if number not in self.tables:
             self.add_table(number)
-        _token, principal = sign_in(self.code, f"table{number}", self.password)
+        _token, principal = sign_in(self.code, f"table{number}", self.password, "test-client")
         return principal
 
     def set_table(self, number: int, **values) -> None:
@@ -112,6 +113,14 @@ def fresh_overload_guard():
     ordering_guard.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_recommendations():
+    """Rankings are cached per store id in the process, and every test's store gets id 1 again."""
+    recommendations.forget()
+    yield
+    recommendations.forget()
+
+
 @pytest.fixture
 def make_store(db):
     """Factory: make_store(code="store-a", tables=1) -> StoreData, in the test's database."""
@@ -131,6 +140,6 @@ def customer(store) -> Principal:
 
 @pytest.fixture
 def admin(store) -> Principal:
-    _token, principal = sign_in(store.code, store.admin_username, store.password)
+    _token, principal = sign_in(store.code, store.admin_username, store.password, "test-client")
     return principal
 

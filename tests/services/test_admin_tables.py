@@ -50,7 +50,7 @@ def test_create_table_makes_its_tablet_account_with_a_readable_password(db, stor
     issued = at.create_table(admin, "7", "")
     assert issued.username == "table7"
     assert re.fullmatch(r"[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}", issued.password)
-    _token, principal = sign_in(store.code, "table7", issued.password)
+    _token, principal = sign_in(store.code, "table7", issued.password, "test-client")
     assert (principal.table_id, principal.table_number) == (issued.table_id, 7)
     rows = {t.number: t for t in at.list_tables(admin)}
     assert rows[7].name == "7번 테이블" and rows[7].username == "table7" and rows[7].occupied
@@ -72,12 +72,12 @@ def test_rename_table(db, store, admin):
 
 
 def test_reissue_password_replaces_the_old_one_and_signs_the_tablet_out(db, store, admin):
-    token, _principal = sign_in(store.code, "table1", store.password)
+    token, _principal = sign_in(store.code, "table1", store.password, "test-client")
     issued = at.reissue_password(admin, store.tables[1])
     assert resolve(token) is None
     with pytest.raises(SignInFailed):
-        sign_in(store.code, "table1", store.password)
-    assert sign_in(store.code, "table1", issued.password)[1].table_number == 1
+        sign_in(store.code, "table1", store.password, "test-client")
+    assert sign_in(store.code, "table1", issued.password, "test-client")[1].table_number == 1
     with session_scope() as s:
         account = s.exec(select(Account).where(Account.username == "table1", Account.store_id == store.id)).one()
         assert account.credential_version == 1

@@ -98,8 +98,8 @@ def reserve_store_id(db) -> int:
     if db.is_postgres:
         db.scalar("SELECT setval(pg_get_serial_sequence('store', 'id'), :v)", v=store_id - 1)
     else:  # SQLite hands out max(id) + 1: a placeholder row just below
-        db.execute("INSERT INTO store (id, code, name_ko, name_en, timezone, created_at) "
-                   "VALUES (:id, :code, 'pad', 'pad', 'Asia/Seoul', CURRENT_TIMESTAMP)",
+        db.execute("INSERT INTO store (id, code, name_ko, name_en, created_at) "
+                   "VALUES (:id, :code, 'pad', 'pad', CURRENT_TIMESTAMP)",
                    id=store_id - 1, code=f"pad-{store_id}")
     return store_id
 

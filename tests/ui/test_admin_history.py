@@ -14,7 +14,7 @@ from tests.ui.menu_lookup import demo_item
 
 
 def paid_order_for(table: int) -> int:
-    principal = service_sign_in(DEMO_STORE_CODE, f"table{table}", DEMO_TABLE_PASSWORD)[1]
+    principal = service_sign_in(DEMO_STORE_CODE, f"table{table}", DEMO_TABLE_PASSWORD, "ui-test")[1]
     order = place_order(principal, [(demo_item("MAIN").id, 1)])
     with session_scope() as s:
         transition(s, lock_order(s, id=order.id), OrderStatus.PAID)

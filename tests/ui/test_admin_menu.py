@@ -24,7 +24,7 @@ def tablet(browser: Browser, base_url: str, number: int) -> Page:
 
 def new_item(name_ko: str, price: int = 8000) -> MenuItem:
     """Set-up through the same service the page calls, in a category of its own."""
-    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN, "ui-test")[1]
     category_id = admin_menu.create_category(admin, f"{name_ko} 분류", f"{name_ko} group")
     item_id = admin_menu.create_item(admin, {"name_ko": name_ko, "name_en": "", "price": price, "kind": "MAIN",
                                              "category_id": category_id})
@@ -161,7 +161,7 @@ def test_renaming_and_hiding_a_category_reach_the_open_tablet(admin_page: Page, 
 
 def test_a_stock_count_typed_while_orders_came_in_is_refused_with_the_new_count(admin_page: Page, base_url: str):
     item = new_item("한정 재고 갈비")
-    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN, "ui-test")[1]
     admin_menu.set_stock(admin, item.id, "5")
     open_menu_admin(admin_page, base_url)
     stock = admin_page.get_by_role("textbox", name="한정 재고 갈비 재고")
@@ -187,7 +187,7 @@ def test_a_stock_count_typed_while_orders_came_in_is_refused_with_the_new_count(
 
 def test_stock_one_table_takes_or_gives_back_shows_on_another_tablet_at_once(browser: Browser, base_url: str):
     item = new_item("한정 수량 전복죽")
-    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN, "ui-test")[1]
     admin_menu.set_stock(admin, item.id, "1")
     for number in (21, 22):
         accounts.create_table_account(admin.store_id, number, DEMO_TABLE_PASSWORD)

@@ -78,7 +78,7 @@ def test_clearing_a_table_empties_its_tablets_orders(admin_page: Page, browser: 
     table = fresh_page(browser)
     sign_in(table, base_url, "table10")
     expect(table.get_by_role("heading", name="장바구니")).to_be_visible()
-    principal = service_sign_in(DEMO_STORE_CODE, "table10", DEMO_TABLE_PASSWORD)[1]
+    principal = service_sign_in(DEMO_STORE_CODE, "table10", DEMO_TABLE_PASSWORD, "ui-test")[1]
     ordering.place_order(principal, [(demo_item("MAIN").id, 1)])
     table.goto(f"{base_url}/orders")
     expect(table.get_by_role("article")).to_have_count(1)

@@ -46,7 +46,7 @@ def test_table_orders_a_main_and_a_side_and_sees_it_in_its_orders(page: Page, ba
     expect(order).to_contain_text(f"{main.price * 2 + side.price:,}원")
     expect(page.get_by_text("결제가 완료되었어요")).to_be_visible()
     # The table's running total: every paid order of this visit (earlier tests may have paid some too).
-    table = service_sign_in(DEMO_STORE_CODE, "table1", DEMO_TABLE_PASSWORD)[1]
+    table = service_sign_in(DEMO_STORE_CODE, "table1", DEMO_TABLE_PASSWORD, "ui-test")[1]
     paid = [o for o in order_views.table_orders(table) if o.status in ("PAID", "ACCEPTED", "SERVED")]
     expect(page.get_by_role("status").filter(has_text="지금까지 결제")).to_have_text(
         f"지금까지 결제: {sum(o.total for o in paid):,}원 ({len(paid)}건)")
@@ -123,7 +123,7 @@ def test_only_staff_can_sign_a_tablet_out(page: Page, base_url: str):
 
 
 def test_the_dashboard_shows_each_periods_sales_from_the_read_model(admin_page: Page, base_url: str):
-    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN)[1]
+    admin = service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN, "ui-test")[1]
     expect(admin_page.get_by_role("heading", name="시간대별 매출")).to_be_visible()
     for period, name, chart in (("week", "최근 7일", "일별 매출"), ("month", "최근 30일", "일별 매출"),
                                 ("today", "오늘", "시간대별 매출")):

@@ -6,9 +6,11 @@ from hiorder_app.domain.enums import OrderStatus as S
 from hiorder_app.domain.order_status import (
     COUNTS_FOR_TABLE_RULES,
     LABELS,
+    LIVE_ON_BOARD,
+    PAID_STATUSES,
     RELEASES_STOCK,
+    STORE_VISIBLE_STATUSES,
     TRANSITIONS,
-    VISIBLE_TO_STORE,
     can_transition,
     label,
 )
@@ -21,6 +23,7 @@ ALLOWED = {
     (S.PAID, S.CANCELLED),
     (S.ACCEPTED, S.SERVED),
     (S.ACCEPTED, S.CANCELLED),
+    (S.SERVED, S.ACCEPTED),  # recall
 }
 
 
@@ -35,7 +38,7 @@ def test_transitions_accept_plain_strings():
     assert not can_transition("PAID", "PENDING_PAYMENT")
 
 
-@pytest.mark.parametrize("status", [S.SERVED, S.CANCELLED, S.EXPIRED])
+@pytest.mark.parametrize("status", [S.CANCELLED, S.EXPIRED])
 def test_final_statuses(status):
     assert TRANSITIONS[status] == frozenset()
 
@@ -61,9 +64,18 @@ def test_unknown_status_is_an_error(bad):
         label(bad, "en")
 
 
-def test_store_sees_only_paid_and_later():
-    assert VISIBLE_TO_STORE == {S.PAID, S.ACCEPTED, S.SERVED}
-    assert S.PENDING_PAYMENT not in VISIBLE_TO_STORE
+def test_paid_statuses_are_paid_and_not_cancelled():
+    assert PAID_STATUSES == {S.PAID, S.ACCEPTED, S.SERVED}
+
+
+def test_store_sees_paid_orders_and_refunds_never_unpaid_ones():
+    assert STORE_VISIBLE_STATUSES == PAID_STATUSES | {S.CANCELLED}
+    assert not STORE_VISIBLE_STATUSES & {S.PENDING_PAYMENT, S.EXPIRED}
+
+
+def test_board_holds_paid_orders_still_to_handle():
+    assert LIVE_ON_BOARD == {S.PAID, S.ACCEPTED}
+    assert LIVE_ON_BOARD <= PAID_STATUSES
 
 
 def test_ended_unpaid_or_cancelled_orders_release_stock():

@@ -8,25 +8,20 @@ from ...domain.enums import Role
 from ...domain.errors import DomainError
 from ...domain.models import Account, DiningTable, Store
 from ..db import session_scope
-from .passwords import hash_password
+from .passwords import check_new_password, hash_password
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,50}$")
 
 
-def _check_password(password: str) -> None:
-    if not password or len(password) < 4 or len(password) > 72:
-        raise DomainError("input.invalid", field="password (4-72)")
-
-
-def create_store(code: str, name_ko: str, name_en: str, timezone: str = "Asia/Seoul") -> int:
+def create_store(code: str, name_ko: str, name_en: str) -> int:
     code = (code or "").strip().lower()
     if not _CODE.match(code):
         raise DomainError("input.invalid", field="store code")
     with session_scope() as s:
         if s.exec(select(Store).where(Store.code == code)).first():
             raise DomainError("input.invalid", field="store code already exists")
-        store = Store(code=code, name_ko=name_ko.strip(), name_en=name_en.strip(), timezone=timezone)
+        store = Store(code=code, name_ko=name_ko.strip(), name_en=name_en.strip())
         s.add(store)
         s.flush()
         return store.id
@@ -40,7 +35,7 @@ def store_id_by_code(code: str) -> int | None:
 def create_admin(store_id: int, username: str, password: str) -> int:
     if not _USERNAME.match(username or ""):
         raise DomainError("input.invalid", field="username")
-    _check_password(password)
+    check_new_password(password)
     with session_scope() as s:
         if s.exec(select(Account).where(Account.store_id == store_id, Account.username == username)).first():
             raise DomainError("input.invalid", field="username already exists")
@@ -54,7 +49,7 @@ def create_table_account(store_id: int, number: int, password: str, name: str | 
     """Create table N (if missing) and its tablet account `table<N>`. Returns (table id, username)."""
     if not isinstance(number, int) or not 1 <= number <= 999:
         raise DomainError("input.invalid", field="table number (1-999)")
-    _check_password(password)
+    check_new_password(password)
     username = f"table{number}"
     with session_scope() as s:
         table = s.exec(select(DiningTable).where(DiningTable.store_id == store_id,

@@ -1,10 +1,10 @@
-"""Sign-in, server-side sessions with expiry, and per-account rate limiting of failures."""
+"""Sign-in, server-side sessions with expiry, and throttled password checks (auth/throttle.py)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ...domain.enums import Role
 from ...domain.errors import DomainError, SignInFailed
@@ -14,52 +14,72 @@ from ...settings import get_settings
 from ..db import session_scope
 from ..ordering.table_sessions import lock_table, open_table_session
 from ..principal import Principal
-from .passwords import verify_password
+from . import throttle
+from .passwords import rehashed, verify_password
 from .table_links import read_token
+
+# No account has a longer name (accounts._USERNAME, Store.code): longer input is not looked up at all.
+_MAX_USERNAME, _MAX_STORE_CODE = 50, 40
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_password(s, account: Account | None, password: str, invalid_code: str) -> DomainError | None:
-    """Verify a password against a locked account row, counting failures toward a lockout. A lockout is
-    raised; a wrong password is returned, to be raised after the commit so the failure count is kept."""
-    settings, now = get_settings(), utcnow()
-    if account is not None and account.locked_until and account.locked_until > now:
-        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInFailed("login.locked", minutes=minutes)
-    if not verify_password(password or "", account.password_hash if account else None) or not (
-        account and account.active
-    ):
-        if account is not None:
-            account.failed_logins += 1
-            if account.failed_logins >= settings.login_max_failures:
-                account.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-                account.failed_logins = 0
-            s.add(account)
-        return SignInFailed(invalid_code)
-    account.failed_logins = 0
-    account.locked_until = None
-    s.add(account)
+def _text(value) -> str:
+    # Anything but a string is as wrong as a wrong string, and is counted the same way.
+    return value if isinstance(value, str) else ""
+
+
+def _client(client) -> str:
+    if not isinstance(client, str) or not client:
+        raise ValueError("a client key is required: the throttle counts failures per client")
+    return client
+
+
+def _checked(s: Session, attempt: throttle.Attempt, account: Account | None, password) -> Account | None:
+    """The account if `password` is right for it, it is active and its password did not change meanwhile;
+    else None, with the failure counted. bcrypt runs without any lock on the account, so nobody's guessing
+    can make the owner wait; the account is locked only after, to recheck and maybe rehash."""
+    verified = account.password_hash if account is not None else None
+    if verify_password(password, verified) and account.active:
+        account = s.exec(select(Account).where(Account.id == account.id).with_for_update()
+                         .execution_options(populate_existing=True)).one()
+        if account.password_hash == verified and account.active:
+            attempt.succeeded()
+            upgraded = rehashed(password, verified)
+            if upgraded is not None:
+                account.password_hash = upgraded
+                s.add(account)
+            return account
+    attempt.failed()
     return None
 
 
-def sign_in(store_code: str, username: str, password: str) -> tuple[str, Principal]:
-    """Return a new bearer token and who it belongs to, or raise SignInFailed."""
+def sign_in(store_code: str, username: str, password: str, client: str) -> tuple[str, Principal]:
+    """Return a new bearer token and who it belongs to, or raise SignInFailed: "login.invalid" for any
+    wrong store, username or password, "login.throttled" (with `seconds`) while this client must wait,
+    whether or not the password would be right. `client` names the browser or device asking (e.g. its
+    client token and address); failures are counted per (store, username as typed, client) and per
+    client, never per account, so a real and an unknown username answer alike and nobody guessing
+    elsewhere keeps the right password out."""
+    client = _client(client)
     settings = get_settings()
-    store_code, username = (store_code or "").strip().lower(), (username or "").strip()
+    store_code, username = _text(store_code).strip().lower(), _text(username).strip()
     failure: DomainError | None = None
     with session_scope() as s:
-        account = s.exec(
-            select(Account)
-            .join(Store, Store.id == Account.store_id)
-            .where(Store.code == store_code, Account.username == username)
-            .with_for_update(of=Account)
-        ).first()
         now = utcnow()
-        failure = _check_password(s, account, password, "login.invalid")
-        if failure is None:
+        attempt = throttle.Attempt(s, now, account=("sign-in", store_code, username), client=("sign-in", client))
+        if attempt.wait:
+            raise SignInFailed("login.throttled", seconds=attempt.wait)
+        found = None
+        if len(username) <= _MAX_USERNAME and len(store_code) <= _MAX_STORE_CODE:
+            found = s.exec(select(Account).join(Store, Store.id == Account.store_id)
+                           .where(Store.code == store_code, Account.username == username)).first()
+        account = _checked(s, attempt, found, password)
+        if account is None:
+            failure = SignInFailed("login.invalid")
+        else:
             token = secrets.token_urlsafe(32)
             s.add(AuthSession(token_hash=_token_hash(token), account_id=account.id,
                               expires_at=now + timedelta(hours=settings.session_ttl_hours)))
@@ -70,7 +90,7 @@ def sign_in(store_code: str, username: str, password: str) -> tuple[str, Princip
                 open_table_session(s, table)
             principal = _principal(account, table_number)
     if failure is not None:
-        raise failure
+        raise failure  # after the commit, so the failure stays counted
     return token, principal
 
 
@@ -81,7 +101,7 @@ def _principal(account: Account, table_number: int | None) -> Principal:
 
 def resolve(token: str | None) -> Principal | None:
     """Who holds this token now, or None if it is unknown, expired, revoked or disabled."""
-    if not token:
+    if not isinstance(token, str) or not token:
         return None
     with session_scope() as s:
         row = s.exec(
@@ -126,18 +146,26 @@ def replace_session(old_token: str | None) -> None:
 
 
 def sign_out_tablet(token: str | None, admin_username: str, admin_password: str) -> None:
-    """Staff sign a table's tablet out with an admin account of the same store. Wrong passwords count
-    toward that account's lockout, as at sign-in."""
+    """Staff sign a table's tablet out with an admin account of the same store. Raises SignInFailed
+    "tablet.staff_invalid" or "login.throttled", throttled like sign_in with the tablet's own account as
+    the client: a diner can neither switch it to guess on nor slow down staff at any other tablet."""
     principal = resolve(token)
     if principal is None:
         return
+    username = _text(admin_username).strip()
+    tablet = ("tablet", principal.account_id)
     failure: DomainError | None = None
     with session_scope() as s:
-        admin = s.exec(select(Account).where(Account.store_id == principal.store_id,
-                                             Account.username == (admin_username or "").strip(),
-                                             Account.role == Role.ADMIN).with_for_update()).first()
-        failure = _check_password(s, admin, admin_password, "tablet.staff_invalid")
-        if failure is None:
+        attempt = throttle.Attempt(s, utcnow(), account=("staff", principal.store_id, username), client=tablet)
+        if attempt.wait:
+            raise SignInFailed("login.throttled", seconds=attempt.wait)
+        admin = None
+        if len(username) <= _MAX_USERNAME:
+            admin = s.exec(select(Account).where(Account.store_id == principal.store_id,
+                                                 Account.username == username, Account.role == Role.ADMIN)).first()
+        if _checked(s, attempt, admin, admin_password) is None:
+            failure = SignInFailed("tablet.staff_invalid")
+        else:
             _revoke(s, token)
     if failure is not None:
         raise failure

@@ -8,7 +8,7 @@ An event is marked published only once it has left; consumers ignore repeats by 
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import redis
@@ -87,15 +87,19 @@ def _forget_after_rollback(session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
+def unpublished(cutoff: datetime, limit: int):
+    """The relay's claim on events still to publish, oldest first. Every worker runs it every few seconds:
+    it is answered from the partial index ix_outbox_event_unpublished, whose rows are exactly these."""
+    return (select(OutboxEvent).where(OutboxEvent.published_at.is_(None), OutboxEvent.created_at <= cutoff)
+            .order_by(OutboxEvent.created_at).limit(limit).with_for_update(skip_locked=True))
+
+
 def relay_once(limit: int = 500, min_age_seconds: float = 1.0) -> int:
     """Publish outbox events still unpublished; returns how many left. Several processes may run it:
     rows are claimed with SKIP LOCKED where the database has it."""
     cutoff = utcnow() - timedelta(seconds=min_age_seconds)
     with session_scope() as s:
-        rows = s.exec(
-            select(OutboxEvent).where(OutboxEvent.published_at.is_(None), OutboxEvent.created_at <= cutoff)
-            .order_by(OutboxEvent.created_at).limit(limit).with_for_update(skip_locked=True)
-        ).all()
+        rows = s.exec(unpublished(cutoff, limit)).all()
         if not rows:
             return 0
         sent = set(publish([message(e) for e in rows]))

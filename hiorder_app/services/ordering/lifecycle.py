@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
+from ...domain.events import ORDER_PAID, ORDER_STATUS_CHANGED
 from ...domain.models import Order
 from ...domain.order_status import RELEASES_STOCK, can_transition, label
 from ...domain.timeutil import utcnow
@@ -32,6 +33,6 @@ def transition(session: Session, order: Order, new_status: OrderStatus, reason: 
     left = release_stock(session, order) if new_status in RELEASES_STOCK else {}
     session.add(order)
     session.flush()
-    event_type = "OrderPaid" if new_status == OrderStatus.PAID else "OrderStatusChanged"
+    event_type = ORDER_PAID if new_status == OrderStatus.PAID else ORDER_STATUS_CHANGED
     record_event(session, order.store_id, event_type,
                  order_payload(session, order) | {"reason": reason} | stock_left(left))

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
 from ...domain.models import Order, Payment
-from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.order_status import PAID_STATUSES
 from ...domain.timeutil import utcnow
 from ...settings import get_settings
 from ..db import session_scope
@@ -90,7 +90,7 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
         raise PaymentProblem("payment.unknown_order")
     with session_scope() as s:
         order = _own_order(s, principal, payment_ref)
-        if order.status in VISIBLE_TO_STORE:
+        if order.status in PAID_STATUSES:
             return PaymentOutcome(order.id, order.status)
         if str(amount) != str(order.total):
             log.warning("tampered amount refused: order %s total %s, redirect said %r, payment key %s",
@@ -128,7 +128,7 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
 def _paid_or_closed(outcome: PaymentOutcome) -> PaymentOutcome:
     """The charge went through, but if the order closed meanwhile (expired or cancelled while the provider
     was asked) settle refunded it: the diner must hear that, not "paid"."""
-    if outcome.status not in VISIBLE_TO_STORE:
+    if outcome.status not in PAID_STATUSES:
         raise PaymentProblem("payment.order_closed")
     return outcome
 
@@ -165,7 +165,7 @@ def _not_this_orders(order_id: int, payment_key: str, exc: PaymentDeclined) -> P
 def _declined(order_id: int, payment_key: str, exc: PaymentDeclined) -> PaymentOutcome:
     with session_scope() as s:
         order = lock_order(s, id=order_id)
-        if order.status in VISIBLE_TO_STORE:
+        if order.status in PAID_STATUSES:
             # Another tab's payment for this order went through first; this one was refused by the provider.
             _mark(s, payment_key, FAILED, code=exc.code)
             return PaymentOutcome(order.id, order.status)

@@ -7,11 +7,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ...domain.events import RESYNC
-from .order_views import LIVE_ON_BOARD, OrderView
+from ...domain.events import (
+    ORDER_PAID,
+    ORDER_STATUS_CHANGED,
+    RESYNC,
+    STAFF_CALL_ACKNOWLEDGED,
+    STAFF_CALLED,
+)
+from ...domain.order_status import on_board
+from .order_views import OrderView
 from .staff_calls import CallView
-
-BOARD_EVENTS = frozenset({"OrderPaid", "OrderStatusChanged", "StaffCalled", "StaffCallAcknowledged", RESYNC})
 
 
 class BoardOrder(NamedTuple):
@@ -64,22 +69,22 @@ def fold(board: Board, events: Iterable[dict], reload: Callable[[], Board]) -> t
         if kind == RESYNC:
             fresh = reload()
             orders, calls, versions = {o.id: o for o in fresh.orders}, {c.id: c for c in fresh.calls}, {}
-        elif kind in ("OrderPaid", "OrderStatusChanged"):
+        elif kind in (ORDER_PAID, ORDER_STATUS_CHANGED):
             version = p.get("updated_at") or ""
             if versions.get(p["order_id"], "") > version:
                 continue
             versions[p["order_id"]] = version
-            if p["status"] in LIVE_ON_BOARD:
+            if on_board(p["status"]):
                 orders[p["order_id"]] = BoardOrder(
                     p["paid_at"] or "", p["order_id"], p["table_number"], p["status"], p["total"],
                     tuple((ln["name_ko"], ln["name_en"], ln["quantity"]) for ln in p["lines"]))
             else:
                 orders.pop(p["order_id"], None)
-            ring = ring or kind == "OrderPaid"
-        elif kind == "StaffCalled":
+            ring = ring or kind == ORDER_PAID
+        elif kind == STAFF_CALLED:
             calls.setdefault(p["call_id"], BoardCall(p["call_id"], p["table_number"], p["created_at"]))
             ring = True
-        elif kind == "StaffCallAcknowledged":
+        elif kind == STAFF_CALL_ACKNOWLEDGED:
             calls.pop(p["call_id"], None)
     # Versions are only needed while a late event could still arrive for an order: keep the newest.
     kept = sorted(versions.items())[-2000:]

@@ -1,22 +1,23 @@
-"""The admin's sales report, from the order read model only. Days and hours are the store's (its time
-zone), counted in Python so SQLite and PostgreSQL agree."""
+"""The admin's sales report, from the aggregate read models only (aggregates.py): per store and local day
+and hour, per item, option and table. No order row is read, so a month costs the same as a day. Days and
+hours are the store's (STORE_TIMEZONE, the zone the aggregates were built in)."""
 
-import json
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import select
 
-from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
-from ...domain.models import OrderReadModel
-from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.models import Category, MenuItem, SalesHour, SalesItemDay, SalesOptionDay, SalesTableDay
 from ..db import session_scope
 from ..principal import Principal, require_admin
 
-# period -> days it covers, ending today
-PERIODS = {"today": 1, "week": 7, "month": 30}
+# fixed ranges ending today -> days they cover
+ROLLING = {"today": 1, "week": 7, "month": 30}
+PERIODS = (*ROLLING, "this_month", "last_month", "custom")
+MAX_CUSTOM_DAYS = 366
 TOP_ITEMS = 10
 
 
@@ -36,6 +37,23 @@ class TopItem:
 
 
 @dataclass
+class TableSales:
+    table_number: int
+    orders: int
+    revenue: int
+
+
+@dataclass
+class OptionSales:
+    group_ko: str
+    group_en: str
+    name_ko: str
+    name_en: str
+    quantity: int  # units of the items it was chosen on
+    revenue: int  # what its price deltas added
+
+
+@dataclass
 class SalesReport:
     period: str
     first_day: str
@@ -43,67 +61,125 @@ class SalesReport:
     orders: int
     revenue: int
     average: int  # revenue per order, rounded down
-    refunds: int  # orders paid, then cancelled and refunded, in the period
+    refunds: int  # orders paid in the period, then cancelled and refunded
     refunded: int
     previous_revenue: int  # the same number of days just before
-    series: list[Bucket]  # per hour for today, per day otherwise
+    series: list[Bucket]  # per hour for a one-day range, per day otherwise
     hours: list[Bucket]  # the whole period by hour of day: when the rush comes
-    top_items: list[TopItem]
+    top_items: list[TopItem]  # by revenue
+    previous_orders: int = 0
+    previous_first_day: str = ""
+    previous_last_day: str = ""
+    top_by_quantity: list[TopItem] = field(default_factory=list)
+    categories: list[TopItem] = field(default_factory=list)  # by revenue, the item's category today
+    tables: list[TableSales] = field(default_factory=list)  # by revenue
+    heatmap: list[list[int]] = field(default_factory=list)  # [weekday 0=Mon][hour] -> paid orders
+    options: list[OptionSales] = field(default_factory=list)  # most chosen first
 
 
-def _window(tz: ZoneInfo, now: datetime, days: int) -> tuple[date, datetime, datetime]:
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    return first, datetime.combine(first, time.min, tzinfo=tz), datetime.combine(today + timedelta(days=1), time.min,
-                                                                                 tzinfo=tz)
+def _day(value, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DomainError("input.invalid", field=name) from exc
 
 
-def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str = "today") -> SalesReport:
+def date_range(period: str, today: date, first=None, last=None) -> tuple[date, date]:
+    """The first and last local day of a period."""
+    if period in ROLLING:
+        return today - timedelta(days=ROLLING[period] - 1), today
+    if period == "this_month":
+        return today.replace(day=1), today
+    if period == "last_month":
+        last_day = today.replace(day=1) - timedelta(days=1)
+        return last_day.replace(day=1), last_day
+    if period == "custom":
+        first_day, last_day = _day(first, "first day"), _day(last, "last day")
+        if last_day < first_day or (last_day - first_day).days >= MAX_CUSTOM_DAYS:
+            raise DomainError("input.invalid", field=f"date range (1-{MAX_CUSTOM_DAYS} days)")
+        return first_day, last_day
+    raise DomainError("input.invalid", field="period")
+
+
+def _top(rows, key) -> list[TopItem]:
+    return [TopItem(*r) for r in sorted(rows, key=key)[:TOP_ITEMS]]
+
+
+def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str = "today",
+                 first=None, last=None) -> SalesReport:
+    """`first`/`last` (dates or YYYY-MM-DD) for the custom period."""
     principal = require_admin(principal)
-    if period not in PERIODS:
-        raise DomainError("input.invalid", field="period")
-    days = PERIODS[period]
-    first_day, since, until = _window(tz, now, days)
-    before = since - timedelta(days=days)
-    counted = [str(s) for s in VISIBLE_TO_STORE]
+    first_day, last_day = date_range(period, now.astimezone(tz).date(), first, last)
+    days = (last_day - first_day).days + 1
+    prev_last = first_day - timedelta(days=1)
+    prev_first = prev_last - timedelta(days=days - 1)
+    store = principal.store_id
     with session_scope() as s:
-        rows = s.exec(select(OrderReadModel.paid_at, OrderReadModel.status, OrderReadModel.total,
-                             OrderReadModel.lines_json).where(
-            OrderReadModel.store_id == principal.store_id, OrderReadModel.paid_at.is_not(None),
-            OrderReadModel.status.in_([*counted, OrderStatus.CANCELLED.value]),
-            OrderReadModel.paid_at >= before, OrderReadModel.paid_at < until)).all()
+        hour_rows = s.exec(select(SalesHour.day, SalesHour.hour, SalesHour.weekday, SalesHour.orders,
+                                  SalesHour.revenue, SalesHour.refunds, SalesHour.refunded).where(
+            SalesHour.store_id == store, SalesHour.day >= first_day, SalesHour.day <= last_day)).all()
+        prev_orders, prev_revenue = s.exec(select(
+            sa.func.coalesce(sa.func.sum(SalesHour.orders), 0), sa.func.coalesce(sa.func.sum(SalesHour.revenue), 0))
+            .where(SalesHour.store_id == store, SalesHour.day >= prev_first, SalesHour.day <= prev_last)).one()
+        item_rows = s.exec(select(SalesItemDay.menu_item_id, sa.func.max(SalesItemDay.name_ko),
+                                  sa.func.max(SalesItemDay.name_en), sa.func.sum(SalesItemDay.quantity),
+                                  sa.func.sum(SalesItemDay.revenue))
+                           .where(SalesItemDay.store_id == store, SalesItemDay.day >= first_day,
+                                  SalesItemDay.day <= last_day)
+                           .group_by(SalesItemDay.menu_item_id)).all()
+        item_ids = [r[0] for r in item_rows]
+        category_of = {i: (ko, en) for i, ko, en in s.exec(
+            select(MenuItem.id, Category.name_ko, Category.name_en).join(Category, Category.id == MenuItem.category_id)
+            .where(MenuItem.id.in_(item_ids)))} if item_ids else {}
+        table_rows = s.exec(select(SalesTableDay.table_number, sa.func.sum(SalesTableDay.orders),
+                                   sa.func.sum(SalesTableDay.revenue))
+                            .where(SalesTableDay.store_id == store, SalesTableDay.day >= first_day,
+                                   SalesTableDay.day <= last_day)
+                            .group_by(SalesTableDay.table_number)).all()
+        o = SalesOptionDay
+        option_rows = s.exec(select(sa.func.max(o.group_ko), sa.func.max(o.group_en), sa.func.max(o.name_ko),
+                                    sa.func.max(o.name_en), sa.func.sum(o.quantity), sa.func.sum(o.revenue))
+                             .where(o.store_id == store, o.day >= first_day, o.day <= last_day)
+                             .group_by(o.option_id)).all()
 
-    if period == "today":
+    one_day = days == 1
+    if one_day:
         series = {f"{h:02d}": Bucket(f"{h:02d}") for h in range(24)}
     else:
         series = {(first_day + timedelta(days=n)).isoformat(): Bucket((first_day + timedelta(days=n)).isoformat())
                   for n in range(days)}
     hours = {f"{h:02d}": Bucket(f"{h:02d}") for h in range(24)}
-    items: dict[tuple[str, str], list[int]] = {}
+    heatmap = [[0] * 24 for _ in range(7)]
     total = Bucket("all")
-    refunds = refunded = previous = 0
-    for paid_at, status, amount, lines_json in rows:
-        local = paid_at.astimezone(tz)
-        sold = status in counted
-        if paid_at < since:
-            previous += amount if sold else 0
-            continue
-        if not sold:
-            refunds, refunded = refunds + 1, refunded + amount
-            continue
-        for bucket in (total, series[f"{local.hour:02d}" if period == "today" else local.date().isoformat()],
-                       hours[f"{local.hour:02d}"]):
-            bucket.orders += 1
-            bucket.revenue += amount
-        for line in json.loads(lines_json):
-            counts = items.setdefault((line["name_ko"], line["name_en"]), [0, 0])
-            counts[0] += line["quantity"]
-            counts[1] += line["quantity"] * line["unit_price"]
-    top = sorted(items.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:TOP_ITEMS]
+    refunds = refunded = 0
+    for day, hour, weekday, orders, revenue, n_refunds, n_refunded in hour_rows:
+        for bucket in (total, series[f"{hour:02d}" if one_day else day.isoformat()], hours[f"{hour:02d}"]):
+            bucket.orders += orders
+            bucket.revenue += revenue
+        heatmap[weekday][hour] += orders
+        refunds, refunded = refunds + n_refunds, refunded + n_refunded
+
+    sold = [(ko, en, int(q), int(r), i) for i, ko, en, q, r in item_rows if q or r]
+    categories: dict[tuple[str, str], list[int]] = {}
+    for _ko, _en, q, r, item_id in sold:
+        sums = categories.setdefault(category_of.get(item_id, ("", "")), [0, 0])
+        sums[0], sums[1] = sums[0] + q, sums[1] + r
+    items = [row[:4] for row in sold]
     return SalesReport(
-        period=period, first_day=first_day.isoformat(), last_day=(until - timedelta(days=1)).date().isoformat(),
+        period=period, first_day=first_day.isoformat(), last_day=last_day.isoformat(),
         orders=total.orders, revenue=total.revenue, average=total.revenue // total.orders if total.orders else 0,
-        refunds=refunds, refunded=refunded, previous_revenue=previous,
+        refunds=refunds, refunded=refunded, previous_revenue=int(prev_revenue), previous_orders=int(prev_orders),
+        previous_first_day=prev_first.isoformat(), previous_last_day=prev_last.isoformat(),
         series=list(series.values()), hours=list(hours.values()),
-        top_items=[TopItem(ko, en, qty, revenue) for (ko, en), (qty, revenue) in top],
+        top_items=_top(items, lambda t: (-t[3], -t[2], t[0])),
+        top_by_quantity=_top(items, lambda t: (-t[2], -t[3], t[0])),
+        categories=[TopItem(ko, en, q, r) for (ko, en), (q, r) in
+                    sorted(categories.items(), key=lambda kv: (-kv[1][1], kv[0]))],
+        tables=[TableSales(n, int(o), int(r)) for n, o, r in sorted(table_rows, key=lambda t: (-t[2], t[0]))
+                if o or r],
+        heatmap=heatmap,
+        options=[OptionSales(gk, ge, ko, en, int(q), int(r)) for gk, ge, ko, en, q, r in
+                 sorted(option_rows, key=lambda t: (-t[4], -t[5], t[0], t[2])) if q][:TOP_ITEMS * 2],
     )

@@ -1,15 +1,20 @@
 """What a tablet shows: visible categories, items on sale, and recommendations from order data."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from sqlmodel import select
 
-from ...domain.models import Category, MenuItem, Order, OrderLine, Store
-from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.menu_tags import allergen_codes
+from ...domain.models import Category, MenuItem, Store
+from ...domain.order_rules import is_sold_out, line_cap
 from ...domain.timeutil import utcnow
+from ...settings import get_settings
 from ..db import session_scope
+from . import recommendations
+from .menu_options import OptionGroupView, item_option_groups
+
+# "Popular now" items a menu carries: enough that three are left when the cart holds some of them.
+POPULAR_OFFERED = 8
 
 
 @dataclass
@@ -35,6 +40,11 @@ class MenuItemView:
     image: str
     popular: bool
     marked_sold_out: bool = False  # the admin's switch alone, so a stock change can recompute sold_out
+    max_quantity: int = 1  # the most one order line (the cart) may hold
+    option_groups: list[OptionGroupView] = field(default_factory=list)  # asked in this order
+    allergens: list[str] = field(default_factory=list)  # codes of domain.menu_tags.ALLERGENS
+    spicy_level: int = 0
+    vegetarian: bool = False
 
 
 @dataclass
@@ -43,24 +53,15 @@ class MenuView:
     store_name_en: str
     categories: list[CategoryView]
     items: list[MenuItemView]
-
-
-def popular_item_ids(session, store_id: int, limit: int = 3, days: int = 14) -> list[int]:
-    """The most sold items of recent paid orders: the tablet's recommendations."""
-    since = utcnow() - timedelta(days=days)
-    qty = sa.func.sum(OrderLine.quantity)
-    rows = session.exec(
-        select(OrderLine.menu_item_id, qty)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.store_id == store_id, Order.status.in_(list(VISIBLE_TO_STORE)), Order.created_at >= since)
-        .group_by(OrderLine.menu_item_id)
-        .order_by(qty.desc(), OrderLine.menu_item_id)
-        .limit(limit)
-    ).all()
-    return [item_id for item_id, _ in rows]
+    # "popular now", best first, offerable items only (the tablet leaves out what is in the cart)
+    popular_now: list[int] = field(default_factory=list)
 
 
 def get_menu(store_id: int) -> MenuView:
+    settings = get_settings()
+    # Before the menu's own transaction: a cache miss opens its own (SQLite allows one writer at a time).
+    sold_now = recommendations.popular_now(store_id, utcnow(), settings.tz)
+    featured = recommendations.featured(store_id)
     with session_scope() as s:
         store = s.get(Store, store_id)
         categories = s.exec(
@@ -74,7 +75,13 @@ def get_menu(store_id: int) -> MenuView:
             .where(MenuItem.store_id == store_id, MenuItem.active)
             .order_by(MenuItem.sort_order, MenuItem.id)
         ).all()
-        popular = set(popular_item_ids(s, store_id))
+        cap = settings.max_line_quantity
+        offerable = {i.id for i in items if i.category_id in visible and not is_sold_out(i.sold_out, i.stock)}
+        # From the per-store cache of the aggregates (recommendations.py): no order history is read here.
+        ranked = recommendations.pick(sold_now, featured, offerable, limit=POPULAR_OFFERED)
+        # The badge says what sells, so featured stand-ins do not get it.
+        popular = set(ranked[:recommendations.LIMIT]) & set(sold_now)
+        groups = item_option_groups(s, store_id, [i.id for i in items if i.category_id in visible])
         return MenuView(
             store_name_ko=store.name_ko,
             store_name_en=store.name_en,
@@ -83,11 +90,14 @@ def get_menu(store_id: int) -> MenuView:
                 MenuItemView(
                     id=i.id, category_id=i.category_id, name_ko=i.name_ko, name_en=i.name_en,
                     description_ko=i.description_ko, description_en=i.description_en, price=i.price,
-                    kind=i.kind, stock=i.stock, sold_out=i.sold_out or i.stock == 0,
+                    kind=i.kind, stock=i.stock, sold_out=is_sold_out(i.sold_out, i.stock),
                     once_per_table=i.once_per_table, image=i.image, popular=i.id in popular,
-                    marked_sold_out=i.sold_out,
+                    marked_sold_out=i.sold_out, max_quantity=line_cap(i.once_per_table, cap),
+                    option_groups=groups.get(i.id, []), allergens=allergen_codes(i.allergens),
+                    spicy_level=i.spicy_level, vegetarian=i.vegetarian,
                 )
                 for i in items
                 if i.category_id in visible
             ],
+            popular_now=ranked,
         )

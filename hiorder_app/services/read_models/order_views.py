@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from ...domain.models import OrderReadModel
-from ...domain.order_status import VISIBLE_TO_STORE
+from ...domain.order_status import LIVE_ON_BOARD, STORE_VISIBLE_STATUSES, parse_status
 from ..db import session_scope
 from ..principal import Principal, require_admin, require_customer
 
-LIVE_ON_BOARD = ("PAID", "ACCEPTED")
+# domain.order_status.visible_to_store, as SQL.
+STORE_SEES = (OrderReadModel.paid_at.is_not(None), OrderReadModel.status.in_(list(STORE_VISIBLE_STATUSES)))
 
 
 @dataclass
@@ -20,12 +21,35 @@ class OrderLineView:
     menu_item_id: int
     name_ko: str
     name_en: str
-    unit_price: int
+    unit_price: int  # options included
     quantity: int
+    # The chosen options as sold: dicts of domain.menu_options.option_lines.
+    options: list[dict] = field(default_factory=list)
+    station: str = ""
+    done: bool = False
 
     @property
     def line_total(self) -> int:
         return self.unit_price * self.quantity
+
+    def options_text(self, lang: str = "ko") -> str:
+        """"보통, 라면사리 (+2,000원)": what a card, a receipt or the history shows under the line."""
+        return options_text(self.options, lang)
+
+
+def options_text(options: list[dict], lang: str = "ko") -> str:
+    def one(o: dict) -> str:
+        name = (o.get("name_en") or o["name_ko"]) if lang == "en" else o["name_ko"]
+        if not o.get("price_delta"):
+            return name
+        return f"{name} (+₩{o['price_delta']:,})" if lang == "en" else f"{name} (+{o['price_delta']:,}원)"
+    return ", ".join(one(o) for o in options)
+
+
+def line_view(ln: dict) -> OrderLineView:
+    """A line of an order event's payload or the read model's lines_json (older rows have no options)."""
+    return OrderLineView(ln["menu_item_id"], ln["name_ko"], ln["name_en"], ln["unit_price"], ln["quantity"],
+                         list(ln.get("options") or ()), ln.get("station", ""), bool(ln.get("done")))
 
 
 @dataclass
@@ -40,6 +64,7 @@ class OrderView:
     payment_ref: str | None = None
     table_id: int | None = None
     updated_at: datetime | None = None
+    note: str = ""  # the diner's request, plain text
 
     def name(self, lang: str = "ko") -> str:
         """What the payment provider shows: the first item and how many more."""
@@ -51,10 +76,9 @@ class OrderView:
 
 
 def view_of(row: OrderReadModel) -> OrderView:
-    lines = [OrderLineView(ln["menu_item_id"], ln["name_ko"], ln["name_en"], ln["unit_price"], ln["quantity"])
-             for ln in json.loads(row.lines_json)]
+    lines = [line_view(ln) for ln in json.loads(row.lines_json)]
     return OrderView(row.order_id, row.table_number, row.status, row.total, row.created_at, row.paid_at, lines,
-                     table_id=row.table_id, updated_at=row.updated_at)
+                     table_id=row.table_id, updated_at=row.updated_at, note=row.note)
 
 
 def table_orders(principal: Principal) -> list[OrderView]:
@@ -72,21 +96,21 @@ def board_orders(principal: Principal) -> list[OrderView]:
     principal = require_admin(principal)
     with session_scope() as s:
         rows = s.exec(select(OrderReadModel)
-                      .where(OrderReadModel.store_id == principal.store_id, OrderReadModel.status.in_(LIVE_ON_BOARD))
+                      .where(OrderReadModel.store_id == principal.store_id,
+                             OrderReadModel.status.in_(list(LIVE_ON_BOARD)))
                       .order_by(OrderReadModel.paid_at, OrderReadModel.order_id)).all()
         return [view_of(r) for r in rows]
 
 
 def order_history(principal: Principal, tz: ZoneInfo, day: date | None = None, table_number: int | None = None,
                   status: str | None = None, limit: int = 200) -> list[OrderView]:
-    """Every table's orders as the store sees them (paid or later), newest first, with filters."""
+    """Every table's orders the store may see (paid, and cancelled after paying), newest first. Filters
+    only narrow that: an order never paid is not shown whatever the status asked for, and a status
+    that does not exist is refused."""
     principal = require_admin(principal)
-    query = select(OrderReadModel).where(OrderReadModel.store_id == principal.store_id)
-    if status:
-        query = query.where(OrderReadModel.status == status)
-    else:
-        query = query.where(OrderReadModel.status.in_([*VISIBLE_TO_STORE, "CANCELLED"]),
-                            OrderReadModel.paid_at.is_not(None))
+    query = select(OrderReadModel).where(OrderReadModel.store_id == principal.store_id, *STORE_SEES)
+    if status is not None:
+        query = query.where(OrderReadModel.status == parse_status(status))
     if table_number:
         query = query.where(OrderReadModel.table_number == table_number)
     if day:

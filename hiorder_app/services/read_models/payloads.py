@@ -1,6 +1,8 @@
 """The payload every order event carries: all a board card or a tablet needs, so the read models are
 built from events alone."""
 
+import json
+
 from sqlmodel import Session, select
 
 from ...domain.models import DiningTable, Order, OrderLine
@@ -20,10 +22,12 @@ def order_payload(session: Session, order: Order, table_number: int | None = Non
         "total": order.total, "created_at": order.created_at.isoformat(),
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "updated_at": order.updated_at.isoformat(),
+        "note": order.note,
         "lines": lines,
     }
 
 
 def line_payload(line: OrderLine) -> dict:
     return {"menu_item_id": line.menu_item_id, "name_ko": line.name_ko, "name_en": line.name_en,
-            "quantity": line.quantity, "unit_price": line.unit_price}
+            "quantity": line.quantity, "unit_price": line.unit_price, "station": line.station,
+            "options": json.loads(line.options_json or "[]"), "done": line.done_at is not None}

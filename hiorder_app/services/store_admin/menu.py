@@ -7,7 +7,7 @@ changes.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,12 +15,14 @@ from sqlmodel import Session, select
 
 from ...domain.enums import ItemKind
 from ...domain.errors import DomainError
+from ...domain.menu_tags import allergen_codes, parse_allergens, parse_spicy
 from ...domain.models import UPLOAD_PREFIX, Category, MenuItem, OrderLine
 from ...domain.timeutil import utcnow
 from ...settings import get_settings
 from ..db import session_scope
 from ..events.outbox import record_event
 from ..principal import Principal, require_admin
+from ..read_models import recommendations
 
 MAX_PRICE = 10_000_000
 MAX_STOCK = 999_999
@@ -34,6 +36,7 @@ F_NAME_KO, F_NAME_EN = ("이름(한국어)", "Name (Korean)"), ("이름(영어)"
 F_DESC_KO, F_DESC_EN = ("설명(한국어)", "Description (Korean)"), ("설명(영어)", "Description (English)")
 F_CAT_KO = ("카테고리 이름(한국어)", "Category name (Korean)")
 F_CAT_EN = ("카테고리 이름(영어)", "Category name (English)")
+F_STATION = ("스테이션", "Station")
 
 
 @dataclass
@@ -44,6 +47,7 @@ class CategoryRow:
     sort_order: int
     visible: bool
     item_count: int
+    station: str = ""  # "" is the main kitchen
 
 
 @dataclass
@@ -63,6 +67,10 @@ class ItemRow:
     active: bool
     sort_order: int
     ordered: bool  # referenced by a past order: may be deactivated, never deleted
+    featured: bool = False  # offered on tablets while the store has too few orders to recommend from
+    allergens: list[str] = field(default_factory=list)  # codes of domain.menu_tags.ALLERGENS
+    spicy_level: int = 0
+    vegetarian: bool = False
 
 
 @dataclass
@@ -149,6 +157,13 @@ def clean_item(values: dict) -> dict:
             raise DomainError("menu.bad_sort_order", max=f"{MAX_SORT_ORDER:,}")
     if cleaned["category_id"] is None:
         raise DomainError("menu.unknown_category")
+    # Tags only when the form sends them, so a form without them never clears them.
+    if "allergens" in values:
+        cleaned["allergens"] = parse_allergens(values["allergens"])
+    if "spicy_level" in values:
+        cleaned["spicy_level"] = parse_spicy(values["spicy_level"])
+    if "vegetarian" in values:
+        cleaned["vegetarian"] = _flag(values["vegetarian"])
     return cleaned
 
 
@@ -196,11 +211,12 @@ def list_menu(principal: Principal) -> AdminMenu:
     for i in items:
         counts[i.category_id] = counts.get(i.category_id, 0) + 1
     return AdminMenu(
-        categories=[CategoryRow(c.id, c.name_ko, c.name_en, c.sort_order, c.visible, counts.get(c.id, 0))
+        categories=[CategoryRow(c.id, c.name_ko, c.name_en, c.sort_order, c.visible, counts.get(c.id, 0), c.station)
                     for c in categories],
         items=[ItemRow(i.id, i.category_id, i.name_ko, i.name_en, i.description_ko, i.description_en, i.price,
                        i.kind, i.stock, i.sold_out, i.once_per_table, i.image, i.active, i.sort_order,
-                       i.id in ordered) for i in items],
+                       i.id in ordered, i.featured, allergen_codes(i.allergens), i.spicy_level, i.vegetarian)
+               for i in items],
     )
 
 
@@ -252,6 +268,30 @@ def set_category_visible(principal: Principal, category_id, visible: bool) -> No
         category = _category(s, principal, category_id)
         category.visible = _flag(visible)
         _category_changed(s, category)
+
+
+def set_category_station(principal: Principal, category_id, station) -> None:
+    """Which station makes the category's dishes (e.g. 주방, 바); empty is the main kitchen."""
+    principal = require_admin(principal)
+    name = _text(station, F_STATION, 30, required=False)
+    with session_scope() as s:
+        category = _category(s, principal, category_id)
+        category.station = name
+        _category_changed(s, category)
+
+
+def delete_category(principal: Principal, category_id) -> None:
+    """Only an empty category: one with items is refused with their count (move or delete them first).
+    Order lines point at items, never at categories, so history keeps what it sold."""
+    principal = require_admin(principal)
+    with session_scope() as s:
+        category = _category(s, principal, category_id)
+        count = s.exec(select(sa.func.count()).select_from(MenuItem).where(MenuItem.category_id == category.id)).one()
+        if count:
+            raise DomainError("menu.category_not_empty", count=count,
+                              category=(category.name_ko, category.name_en or category.name_ko))
+        record_event(s, category.store_id, "MenuChanged", {"category_id": category.id})
+        s.delete(category)
 
 
 # ---- items ----------------------------------------------------------------------------------------
@@ -306,6 +346,16 @@ def set_sold_out(principal: Principal, item_id, sold_out: bool) -> None:
         item = _item(s, principal, item_id)
         item.sold_out = _flag(sold_out)
         _item_changed(s, item)
+
+
+def set_featured(principal: Principal, item_id, featured: bool) -> None:
+    """Featured items stand in for "popular now" and "goes well with" while order data is thin."""
+    principal = require_admin(principal)
+    with session_scope() as s:
+        item = _item(s, principal, item_id)
+        item.featured = _flag(featured)
+        _item_changed(s, item)
+    recommendations.forget(principal.store_id)
 
 
 def set_stock(principal: Principal, item_id, stock, seen=_NOT_SHOWN) -> None:

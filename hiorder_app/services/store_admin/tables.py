@@ -134,7 +134,6 @@ def reissue_password(principal: Principal, table_id) -> IssuedPassword:
                               table_id=table.id, password_hash="")
         account.password_hash = hash_password(password)
         account.credential_version += 1
-        account.failed_logins, account.locked_until = 0, None
         s.add(account)
         s.flush()
         s.execute(sa.update(AuthSession)

@@ -1,0 +1,233 @@
+"""The tablet's recommendations, learned from paid orders.
+
+* "Popular now": what this store sells on this weekday around this hour over recent weeks (recent weeks
+  and this very hour weigh more), read from the `sales_item_hour` aggregate.
+* "Goes well with": items ordered in the same table visit as what is in the cart, ranked by how much
+  the cart raises their chance: P(j | c) smoothed toward P(j), minus P(j). A best seller that comes with
+  everything scores about zero; raw co-occurrence counts would always answer the best seller.
+* Too little data: the items the admin marks as featured.
+
+The visit counts (`visit_item`, `visit_pair`) are kept by the projector in the payment's (and refund's)
+transaction. Both rankings are cached per store in the process for a short while, so a menu load or a
+cart change does no query of order history (and usually none at all).
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ...domain.models import MenuItem, OrderReadModel, SalesItemHour, VisitItem, VisitPair
+from ...domain.order_status import PAID_STATUSES
+from ..db import session_scope
+from .aggregates import sign_of, upsert
+
+VISITS = 0  # visit_item.menu_item_id holding the number of visits
+WEEKS = 8  # "recent weeks"
+WEEK_DECAY = 0.8  # last week counts 1, the week before 0.8, ...
+NEIGHBOUR_HOUR = 0.5  # the hour before and after count half
+MIN_SLOT_QUANTITY = 10  # less sold at this weekday and hour: featured items instead
+MIN_VISITS = 20  # fewer table visits than this: featured items instead of "goes well with"
+SMOOTHING = 5.0  # pseudo-visits pulling P(j | c) toward P(j): one odd visit proves nothing
+CACHE_SECONDS = 60.0
+LIMIT = 3
+
+_VISIT_ITEM, _VISIT_PAIR = VisitItem.__table__, VisitPair.__table__
+
+
+# ---- projection -----------------------------------------------------------------------------------
+def _visit_items(session: Session, table_session_id: int, but_order: int) -> set[int]:
+    rows = session.exec(select(OrderReadModel.lines_json).where(
+        OrderReadModel.table_session_id == table_session_id, OrderReadModel.order_id != but_order,
+        OrderReadModel.status.in_([str(s) for s in PAID_STATUSES]))).all()
+    return {line["menu_item_id"] for lines in rows for line in json.loads(lines)}
+
+
+def visit_delta(before: set[int], after: set[int]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """How a visit's counts change when its (paid) items go from `before` to `after`."""
+    items = {i: 1 for i in after - before} | {i: -1 for i in before - after}
+    visits = (1 if after else 0) - (1 if before else 0)
+    if visits:
+        items[VISITS] = visits
+    pa, pb = set(combinations(sorted(after), 2)), set(combinations(sorted(before), 2))
+    pairs = {p: 1 for p in pa - pb} | {p: -1 for p in pb - pa}
+    return items, pairs
+
+
+def write_delta(session: Session, store_id: int, items: dict[int, int], pairs: dict[tuple[int, int], int]) -> None:
+    upsert(session, _VISIT_ITEM, [{"store_id": store_id, "menu_item_id": i, "visits": n} for i, n in items.items()],
+           ("store_id", "menu_item_id"), ("visits",))
+    upsert(session, _VISIT_PAIR, [{"store_id": store_id, "item_a": a, "item_b": b, "visits": n}
+                                  for (a, b), n in pairs.items()], ("store_id", "item_a", "item_b"), ("visits",))
+    # A refund can take counts back to zero: such rows say nothing, and a rebuild would not write them.
+    gone = [i for i, n in items.items() if n < 0]
+    if gone:
+        session.execute(sa.delete(_VISIT_ITEM).where(_VISIT_ITEM.c.store_id == store_id, _VISIT_ITEM.c.visits <= 0,
+                                                     _VISIT_ITEM.c.menu_item_id.in_(gone)))
+    if any(n < 0 for n in pairs.values()):
+        session.execute(sa.delete(_VISIT_PAIR).where(_VISIT_PAIR.c.store_id == store_id, _VISIT_PAIR.c.visits <= 0))
+
+
+def apply(session: Session, event_type: str, payload: dict) -> None:
+    sign = sign_of(event_type, payload)
+    if not sign:
+        return
+    others = _visit_items(session, payload["table_session_id"], payload["order_id"])
+    with_this = others | {line["menu_item_id"] for line in payload["lines"]}
+    before, after = (others, with_this) if sign > 0 else (with_this, others)
+    write_delta(session, payload["store_id"], *visit_delta(before, after))
+
+
+def clear(session: Session, store_id: int) -> None:
+    for table in (_VISIT_ITEM, _VISIT_PAIR):
+        session.execute(sa.delete(table).where(table.c.store_id == store_id))
+
+
+# ---- the per-store cache ----------------------------------------------------------------------------
+_cache: dict[tuple, tuple[float, object]] = {}
+_lock = threading.Lock()
+
+
+def _cached(key: tuple, compute):
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    value = compute()
+    with _lock:
+        _cache[key] = (now, value)
+    return value
+
+
+def forget(store_id: int | None = None) -> None:
+    """Drop cached rankings (after a rebuild; tests)."""
+    with _lock:
+        for key in [k for k in _cache if store_id is None or k[1] == store_id]:
+            del _cache[key]
+
+
+# ---- popular now --------------------------------------------------------------------------------------
+def slot_weights(now: datetime, tz: ZoneInfo) -> dict[tuple, float]:
+    """(local day, hour) -> weight: this weekday of the recent weeks, this hour and its neighbours."""
+    local = now.astimezone(tz)
+    weights = {}
+    for week in range(WEEKS):
+        day = local.date() - timedelta(weeks=week)
+        for step, w in ((0, 1.0), (-1, NEIGHBOUR_HOUR), (1, NEIGHBOUR_HOUR)):
+            hour = local.hour + step
+            if 0 <= hour < 24:
+                weights[(day, hour)] = w * WEEK_DECAY ** week
+    return weights
+
+
+def popular_ranking(session: Session, store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+    """Items by weighted quantity at this weekday and hour; empty when too little was sold then."""
+    weights = slot_weights(now, tz)
+    rows = session.exec(select(SalesItemHour.day, SalesItemHour.hour, SalesItemHour.menu_item_id,
+                               SalesItemHour.quantity).where(
+        SalesItemHour.store_id == store_id, SalesItemHour.day.in_({d for d, _ in weights}),
+        SalesItemHour.hour.in_({h for _, h in weights}))).all()
+    return rank_slots(rows, weights)
+
+
+def rank_slots(rows, weights: dict[tuple, float]) -> list[int]:
+    """Items by weighted quantity over (day, hour, item, quantity) rows; [] when too few were sold."""
+    scores: dict[int, float] = {}
+    sold = 0
+    for day, hour, item, qty in rows:
+        w = weights.get((day, hour))
+        if w and qty > 0:
+            scores[item] = scores.get(item, 0.0) + w * qty
+            sold += qty
+    if sold < MIN_SLOT_QUANTITY:
+        return []
+    return sorted(scores, key=lambda i: (-scores[i], i))
+
+
+def popular_now(store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+    local = now.astimezone(tz)
+    key = ("popular", store_id, local.date(), local.hour)
+
+    def compute():
+        with session_scope() as s:
+            return popular_ranking(s, store_id, now, tz)
+    return _cached(key, compute)
+
+
+# ---- goes well with -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Associations:
+    visits: int
+    items: dict[int, int]  # item -> visits with it
+    pairs: dict[tuple[int, int], int]  # (a, b), a < b -> visits with both
+
+    def together(self, a: int, b: int) -> int:
+        return self.pairs.get((a, b) if a < b else (b, a), 0)
+
+    def scores(self, cart: set[int]) -> dict[int, float]:
+        """Candidate -> summed lift in probability over the cart's items (see the module docstring)."""
+        if self.visits < MIN_VISITS or not cart:
+            return {}
+        scores: dict[int, float] = {}
+        for j, n_j in self.items.items():
+            if j in cart or j == VISITS or n_j <= 0:
+                continue
+            p_j = n_j / self.visits
+            total = 0.0
+            for c in cart:
+                n_c = self.items.get(c, 0)
+                total += (self.together(c, j) + SMOOTHING * p_j) / (n_c + SMOOTHING) - p_j
+            if total > 0:
+                scores[j] = total
+        return scores
+
+    def ranking(self, cart: set[int]) -> list[int]:
+        scores = self.scores(cart)
+        return sorted(scores, key=lambda j: (-scores[j], j))
+
+
+def load_associations(session: Session, store_id: int) -> Associations:
+    items = dict(session.exec(select(VisitItem.menu_item_id, VisitItem.visits)
+                              .where(VisitItem.store_id == store_id)).all())
+    pairs = {(a, b): n for a, b, n in session.exec(select(VisitPair.item_a, VisitPair.item_b, VisitPair.visits)
+                                                    .where(VisitPair.store_id == store_id)).all()}
+    return Associations(items.pop(VISITS, 0), items, pairs)
+
+
+def associations(store_id: int) -> Associations:
+    def compute():
+        with session_scope() as s:
+            return load_associations(s, store_id)
+    return _cached(("pairs", store_id), compute)
+
+
+def featured_ids(session: Session, store_id: int) -> list[int]:
+    return list(session.exec(select(MenuItem.id).where(MenuItem.store_id == store_id, MenuItem.featured,
+                                                       MenuItem.active)
+                             .order_by(MenuItem.sort_order, MenuItem.id)).all())
+
+
+def featured(store_id: int) -> list[int]:
+    def compute():
+        with session_scope() as s:
+            return featured_ids(s, store_id)
+    return _cached(("featured", store_id), compute)
+
+
+def pick(ranking: list[int], fallback: list[int], offerable: set[int], limit: int = LIMIT) -> list[int]:
+    """The first `limit` offerable items of the ranking; the featured ones when the ranking has none."""
+    chosen = [i for i in ranking if i in offerable][:limit]
+    return chosen or [i for i in fallback if i in offerable][:limit]
+
+
+def goes_well_with(store_id: int, cart: set[int], offerable: set[int], limit: int = LIMIT) -> list[int]:
+    """`offerable`: items the tablet may offer (on sale, visible, not sold out); the cart's are left out."""
+    if not cart:
+        return []
+    return pick(associations(store_id).ranking(cart), featured(store_id), offerable - cart, limit)

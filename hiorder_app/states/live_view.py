@@ -1,0 +1,47 @@
+"""What the two live views (the board, the tablet) share: their pace and how they wait for news."""
+
+import asyncio
+import logging
+import time
+
+from .boundary import describe
+
+# A live view checks its session again before it shows anything new, and at least this often when
+# nothing happens: one signed out, expired or revoked stops (and forgets the store's data) by then.
+SESSION_CHECK_SECONDS = 30
+# After a failed round (the database restarting), the pause before the view reloads and goes on.
+RETRY_SECONDS = 2.0
+
+
+async def next_batch(queue: asyncio.Queue, seconds: float) -> list[dict]:
+    """The next event and everything already waiting behind it (one state write and one render per
+    batch), or [] when `seconds` pass without one."""
+    try:
+        events = [await asyncio.wait_for(queue.get(), timeout=seconds)]
+    except TimeoutError:
+        return []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
+
+
+def until_check(checked: float) -> float:
+    """Seconds left before a session checked at `checked` (time.monotonic()) is due again."""
+    return max(0.0, checked + SESSION_CHECK_SECONDS - time.monotonic())
+
+
+def failed(log: logging.Logger, view: str, failures: int, exc: Exception) -> int:
+    """One warning line when a streak of failed rounds begins (an outage fails every view every round);
+    the rest of the streak only at debug level. The streak's new length."""
+    if failures == 0:
+        log.warning("%s live view: a round failed, reloading every %g s until it works: %s", view,
+                    RETRY_SECONDS, describe(exc))
+    else:
+        log.debug("%s live view: round %d failed: %s", view, failures + 1, describe(exc))
+    return failures + 1
+
+
+def recovered(log: logging.Logger, view: str, failures: int) -> int:
+    if failures:
+        log.info("%s live view: recovered after %d failed rounds", view, failures)
+    return 0

@@ -1,0 +1,47 @@
+"""Drill 1: the store deployment crashes (SIGKILL) while the tablets order and pay; ordering must not notice,
+and the store's board, once supervisor has it back, shows every order exactly once."""
+
+import threading
+import time
+
+from tests.drills.records import tally
+from tests.drills.tablets import Tablet, order_and_pay
+
+TABLES = (1, 2, 3, 4, 5)
+ROUNDS = 6  # 5 tablets x 6 rounds: 30 orders
+
+
+def test_store_killed_while_tablets_order_and_pay(cluster, records, board, new_page, measured):
+    item = records.plain_items()[0]
+    tablets = [Tablet(new_page(), cluster.url("order"), n).sign_in() for n in TABLES]
+    for tablet in tablets:
+        tablet.expect_menu()
+    before = records.last_order_id()
+    started = time.monotonic()
+
+    order_and_pay(tablets, item, rounds=1)
+    killed_pid = cluster.kill_tree("store")
+    paid_when_killed = len(records.orders_after(before))
+    back: dict = {}
+
+    def watch_store() -> None:  # no browser here: playwright's pages stay on the main thread
+        back["seconds"] = cluster.wait_back("store", killed_pid)
+        back["paid"] = sum(1 for o in records.orders_after(before) if o.status == "PAID")
+
+    watcher = threading.Thread(target=watch_store, daemon=True)
+    watcher.start()
+    order_and_pay(tablets, item, rounds=ROUNDS - 1)
+    ordering_done = time.monotonic() - started
+    watcher.join(timeout=120)
+    assert "seconds" in back, "the store process did not come back"
+
+    orders = records.orders_after(before)
+    seen, caught_up = board.wait_for([o.id for o in orders], timeout=30)
+    board.expect_live()
+    count = tally(cluster, orders, seen)
+    measured(f"{count.line()}; 30 orders in {ordering_done:.1f} s, store back {back['seconds']:.1f} s after "
+             f"SIGKILL, {back['paid'] - paid_when_killed} orders paid while it was down, board complete "
+             f"{caught_up:.1f} s after the last payment")
+    assert back["paid"] > paid_when_killed, "no order was paid while the store was down: the drill proved nothing"
+    assert (count.placed, count.paid, count.on_board_once, count.on_board_twice_or_more) == (30, 30, 30, 0)
+    assert (count.charges, count.doubled_charges) == (30, 0)

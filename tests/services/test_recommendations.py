@@ -1,0 +1,168 @@
+"""The tablet's recommendations: "popular now" by weekday and hour over recent weeks, "goes well with" by
+association over table visits, featured items when data is thin; from the aggregates, never order rows."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from hiorder_app.domain.enums import OrderStatus
+from hiorder_app.services.db import session_scope
+from hiorder_app.services.ordering.lifecycle import lock_order, transition
+from hiorder_app.services.ordering.placement import place_order
+from hiorder_app.services.ordering.table_sessions import close_table_session, lock_table
+from hiorder_app.services.read_models import recommendations as rec
+from hiorder_app.services.read_models.menu import get_menu
+from hiorder_app.services.read_models.projections import rebuild_insights
+from hiorder_app.services.store_admin import menu as admin_menu
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def visit(store, lines_per_order, table: int = 1, then: OrderStatus | None = None) -> list[int]:
+    """One party at `table`: its orders placed and paid, then the table cleared."""
+    who = store.table_principal(table)
+    ids = []
+    for lines in lines_per_order:
+        order = place_order(who, [(store.items[k], q) for k, q in lines])
+        with session_scope() as s:
+            transition(s, lock_order(s, id=order.id), OrderStatus.PAID)
+        if then is not None:
+            with session_scope() as s:
+                transition(s, lock_order(s, id=order.id), then)
+        ids.append(order.id)
+    with session_scope() as s:
+        close_table_session(s, lock_table(s, store.tables[table]))
+    return ids
+
+
+def move_paid(db, order_ids: list[int], at: datetime) -> None:
+    for order_id in order_ids:
+        db.execute("UPDATE orders SET paid_at = :t WHERE id = :id", t=at.astimezone(UTC), id=order_id)
+
+
+def ranking_at(store, at: datetime) -> list[str]:
+    by_id = {v: k for k, v in store.items.items()}
+    with session_scope() as s:
+        return [by_id[i] for i in rec.popular_ranking(s, store.id, at, SEOUL)]
+
+
+def test_popular_now_follows_the_weekday_and_hour_of_recent_weeks(db, store):
+    # Thursday lunches sell stew, Thursday evenings bulgogi; a Monday lunch sells cola.
+    thursday = datetime(2026, 11, 26, 12, 20, tzinfo=SEOUL)
+    lunch = visit(store, [[("main", 8), ("drink", 3)]])
+    dinner = visit(store, [[("main2", 7), ("side", 4)]])
+    monday = visit(store, [[("main", 1), ("drink", 12)]])
+    old = visit(store, [[("side", 50), ("main", 1)]])
+    move_paid(db, lunch, thursday - timedelta(weeks=1))
+    move_paid(db, dinner, thursday - timedelta(weeks=2) + timedelta(hours=7))
+    move_paid(db, monday, thursday - timedelta(days=3))
+    move_paid(db, old, thursday - timedelta(weeks=rec.WEEKS + 1))  # long ago: not "recent weeks"
+    with session_scope() as s:
+        rebuild_insights(s, store.id, SEOUL)
+
+    assert ranking_at(store, thursday) == ["main", "drink"]
+    assert ranking_at(store, thursday + timedelta(hours=7)) == ["main2", "side"]
+    assert ranking_at(store, thursday - timedelta(days=3)) == ["drink", "main"]
+    # Nothing (or too little) sold on Thursdays at 16:00: no ranking, so the tablet shows featured items.
+    assert ranking_at(store, thursday + timedelta(hours=4)) == []
+
+
+def test_the_menu_offers_what_sells_now_never_sold_out_or_hidden_items(db, store):
+    visit(store, [[("main2", 5), ("side", 4), ("main", 2), ("drink", 1), ("limited", 1)]])  # paid just now
+    admin = _admin(store)
+    admin_menu.set_sold_out(admin, store.items["side"], True)
+    admin_menu.set_category_visible(admin, store.categories["drinks"], False)
+
+    menu = get_menu(store.id)
+    by_id = {v: k for k, v in store.items.items()}
+    assert [by_id[i] for i in menu.popular_now] == ["main2", "main", "limited"]  # side sold out, drinks hidden
+    assert {by_id[i.id] for i in menu.items if i.popular} == {"main2", "main", "limited"}
+
+
+def test_too_little_data_falls_back_to_featured_items(db, store):
+    admin = _admin(store)
+    for key in ("drink", "main2", "sold_out"):
+        admin_menu.set_featured(admin, store.items[key], True)
+    visit(store, [[("main", 2)]])  # two sold: too little to rank
+
+    menu = get_menu(store.id)
+    by_id = {v: k for k, v in store.items.items()}
+    assert [by_id[i] for i in menu.popular_now] == ["main2", "drink"]  # in menu order, not the sold-out one
+    assert not any(i.popular for i in menu.items)  # the badge says "popular": featured items do not get it
+    offerable = {store.items[k] for k in ("main", "main2", "side", "drink")}
+    assert rec.goes_well_with(store.id, {store.items["main"]}, offerable) == [store.items["main2"],
+                                                                               store.items["drink"]]
+    assert rec.goes_well_with(store.id, {store.items["drink"]}, offerable) == [store.items["main2"]]
+    assert [i.featured for i in admin_menu.list_menu(admin).items if i.id == store.items["drink"]] == [True]
+
+
+def _admin(store):
+    from hiorder_app.services.auth.sessions import sign_in
+
+    return sign_in(store.code, store.admin_username, store.password, "test-client")[1]
+
+
+@pytest.fixture
+def visits(db, store):
+    """Stew comes with rolled omelette, bulgogi with cola; cola is the best seller, ordered with most things."""
+    for n in range(12):
+        visit(store, [[("main", 1)], [("side", 1)]] if n % 2 else [[("main", 2), ("side", 1)]], table=1 + n % 3)
+    for n in range(8):
+        visit(store, [[("main2", 1), ("drink", 2)]], table=1 + n % 3)
+    for _ in range(6):
+        visit(store, [[("main", 1), ("drink", 1)]], table=2)
+    for _ in range(3):  # "limited" has 3 in stock
+        visit(store, [[("limited", 1), ("drink", 1)]], table=3)
+    return store
+
+
+OFFER = ("main", "main2", "side", "drink", "limited")
+
+
+def test_goes_well_with_ranks_by_association_not_by_best_seller(visits):
+    store = visits
+    ids = store.items
+    offerable = {ids[k] for k in OFFER}
+    assoc = rec.associations(store.id)
+    assert assoc.visits == 29 and assoc.items[ids["drink"]] == 17 and assoc.together(ids["main"], ids["side"]) == 12
+
+    # Cola sells most and is ordered with stew 6 times, but the omelette comes with stew in 12 of 18 visits.
+    assert rec.goes_well_with(store.id, {ids["main"]}, offerable)[0] == ids["side"]
+    assert rec.goes_well_with(store.id, {ids["main2"]}, offerable)[0] == ids["drink"]
+    # The cart's items and items the tablet may not offer (sold out, hidden) are never offered.
+    assert ids["side"] not in rec.goes_well_with(store.id, {ids["main"]}, offerable - {ids["side"]})
+    assert ids["main"] not in rec.goes_well_with(store.id, {ids["main"], ids["side"]}, offerable)
+    assert rec.goes_well_with(store.id, set(), offerable) == []
+
+
+def test_a_refund_takes_its_visit_out_of_the_associations(visits):
+    store = visits
+    ids = store.items
+    before = rec.associations(store.id)
+    visit(store, [[("main2", 1), ("side", 1)]], then=OrderStatus.CANCELLED)
+    rec.forget()
+    after = rec.associations(store.id)
+    assert (after.visits, after.items, after.pairs) == (before.visits, before.items, before.pairs)
+    assert after.together(ids["main2"], ids["side"]) == 0
+
+
+def test_a_menu_load_and_a_cart_change_read_no_order_history(visits, db):
+    store = visits
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.lower())
+
+    get_menu(store.id)  # warms the store's cache
+    rec.goes_well_with(store.id, {store.items["main"]}, {store.items[k] for k in OFFER})
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        get_menu(store.id)
+        rec.goes_well_with(store.id, {store.items["main"]}, {store.items[k] for k in OFFER})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert statements, "the menu itself is read"
+    assert not [q for q in statements if any(t in q for t in ("order_line", "orders", "order_view", "sales_",
+                                                               "visit_"))]
