@@ -66,10 +66,22 @@ def _choose(rng: random.Random, items: list[int], at: datetime) -> int:
     return rng.choices(items, weights=[_weight(i, at) for i in items])[0]
 
 
+MAINS = [i for i, m in MENU.items() if m[1] == "main"]
+
+
+def one_visit(rng: random.Random, at: datetime) -> set[int]:
+    items: set[int] = set()
+    for _guest in range(rng.choice([1, 2, 2, 3, 4])):
+        main = _choose(rng, MAINS, at)
+        items.add(main)
+        items.update(i for i in GOES_WITH[main] if rng.random() < PAIR_PROBABILITY)
+    for _noise in range(rng.randint(*NOISE_ITEMS)):
+        items.add(_choose(rng, list(MENU), at))
+    return items
+
+
 def generate(rng: random.Random, first_day: date, days: int, per_day: int) -> list[tuple[datetime, set[int]]]:
     """(time, items) of each table visit."""
-    mains = [i for i, m in MENU.items() if m[1] == "main"]
-    everything = list(MENU)
     visits = []
     for n in range(days):
         day = first_day + timedelta(days=n)
@@ -77,15 +89,17 @@ def generate(rng: random.Random, first_day: date, days: int, per_day: int) -> li
         for _ in range(int(per_day * busy)):
             hour = rng.uniform(11, 14.5) if rng.random() < 0.45 else rng.uniform(17, 22)
             at = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=TZ)
-            items: set[int] = set()
-            for _guest in range(rng.choice([1, 2, 2, 3, 4])):
-                main = _choose(rng, mains, at)
-                items.add(main)
-                items.update(i for i in GOES_WITH[main] if rng.random() < PAIR_PROBABILITY)
-            for _noise in range(rng.randint(*NOISE_ITEMS)):
-                items.add(_choose(rng, everything, at))
-            visits.append((at, items))
+            visits.append((at, one_visit(rng, at)))
     return visits
+
+
+def oracle(at: datetime, rng: random.Random, n: int = 3000) -> list[int]:
+    """The ceiling: items by how often the generator itself puts them in a visit at this time."""
+    counts: dict[int, int] = defaultdict(int)
+    for _ in range(n):
+        for i in one_visit(rng, at):
+            counts[i] += 1
+    return sorted(counts, key=lambda i: (-counts[i], i))
 
 
 def train(visits):
@@ -159,16 +173,27 @@ def main() -> int:
     for row in slot_rows:
         rows_by_day[row[0]].append(row)
     now_result: dict[str, list] = {"popular now": [], "all-time popularity": []}
+    ceiling = []
     cache: dict[tuple, list[int]] = {}
+    truth: dict[tuple, list[int]] = {}
+    oracle_rng = random.Random(args.seed + 1000)
     for at, bought in test_visits:
         key = (at.date(), at.hour)
         if key not in cache:
             weights = slot_weights(at, TZ)
             cache[key] = rank_slots([r for d in {d for d, _ in weights} for r in rows_by_day.get(d, [])], weights)
+        kind = (at.weekday() >= 5, at.hour)
+        if kind not in truth:
+            truth[kind] = oracle(at.replace(minute=30), oracle_rng)
         for target in bought:
             now_result["popular now"].append(_score(cache[key], target))
             now_result["all-time popularity"].append(_score(all_time, target))
+            ceiling.append(_score(truth[kind], target))
     _report('"popular now" (each item of each held-out visit, at its weekday and hour)', now_result)
+    hit = sum(h for h, _ in ceiling) / len(ceiling)
+    base = sum(h for h, _ in now_result["all-time popularity"]) / len(ceiling)
+    print(f"ceiling (the generator's own odds at that hour, not learnable better): hit-rate@3 {hit:.3f}, "
+          f"x{hit / base:.2f} the all-time baseline")
     return 0
 
 

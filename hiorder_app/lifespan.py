@@ -86,12 +86,26 @@ async def deliver_live_events_forever():
             delay = min(delay * 2, 5.0)
 
 
+async def watch_event_loop_lag_forever(interval: float = 0.25, threshold: float | None = None):
+    """Every browser of this process is served by one event loop: a call that blocks it (a query or a
+    bcrypt hash outside a worker thread) stalls them all. A timer that wakes late shows by how much;
+    above the threshold (default 100 ms) it is logged with the worst lag seen since the last warning."""
+    threshold = get_settings().loop_lag_warn_ms / 1000 if threshold is None else threshold
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        await asyncio.sleep(interval)
+        lag = loop.time() - started - interval
+        if lag > threshold:
+            log.warning("event loop blocked for %.0f ms (warns above %.0f ms)", lag * 1000, threshold * 1000)
+
+
 def role_lifespan_tasks(role: str) -> list:
     """What runs beside the web app, by role. Every process follows live events for its own browsers.
     Relaying the outbox and reconciling payments belong to `ordering`: they finish what a diner's payment
     started (a lost confirm, an expired checkout's stock, an event the board has not had yet), so they must
     keep running when the store deployment is down; the store console only consumes events."""
-    tasks = [deliver_live_events_forever]
+    tasks = [deliver_live_events_forever, watch_event_loop_lag_forever]
     if role in ("ordering", "all"):
         tasks += [relay_outbox_forever, reconcile_payments_forever, prune_outbox_forever]
     return tasks

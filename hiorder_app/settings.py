@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     max_order_lines: int = 50
     max_line_quantity: int = MAX_LINE_QUANTITY
 
+    # The event loop's lag above which a backend process logs a warning (lifespan.watch_event_loop_lag_forever).
+    loop_lag_warn_ms: int = 100
+
     # Signs the tables' QR sign-in links. SET SECRET_KEY IN PRODUCTION to a long random value (e.g.
     # `python -c "import secrets; print(secrets.token_urlsafe(48))"`), the same on every worker:
     # anyone who knows it can sign in as any table. Changing it invalidates every printed QR code.

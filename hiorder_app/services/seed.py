@@ -19,6 +19,8 @@ from ..domain.models import (
     Category,
     DiningTable,
     MenuItem,
+    MenuOption,
+    OptionGroup,
     Order,
     OrderLine,
     OrderReadModel,
@@ -33,6 +35,7 @@ from ..settings import get_settings
 from .auth.accounts import create_admin, create_store, create_table_account
 from .db import session_scope
 from .read_models.projections import rebuild_insights, rebuild_order_views
+from .seed_options import add_demo_options
 
 DEMO_STORE_CODE = "demo"
 DEMO_STORE_NAME = ("한옥 식당", "Hanok Kitchen")
@@ -202,6 +205,7 @@ def _add_menu(s: Session, store_id: int) -> dict[str, MenuItem]:
         s.add(row)
         items[it.key] = row
     s.flush()
+    add_demo_options(s, store_id, items, categories)
     return items
 
 
@@ -280,7 +284,7 @@ def _delete_store(store_id: int) -> None:
         account_ids = select(Account.id).where(Account.store_id == store_id)
         s.execute(sa.delete(OrderLine).where(OrderLine.order_id.in_(order_ids)))
         s.execute(sa.delete(AuthSession).where(AuthSession.account_id.in_(account_ids)))
-        for model in (OrderReadModel, StaffCall, Payment, Order, OutboxEvent, TableSession, Account, MenuItem, Category,
-                      DiningTable):
+        for model in (OrderReadModel, StaffCall, Payment, Order, OutboxEvent, TableSession, Account, MenuOption,
+                      OptionGroup, MenuItem, Category, DiningTable):
             s.execute(sa.delete(model).where(model.store_id == store_id))
         s.execute(sa.delete(Store).where(Store.id == store_id))

@@ -331,3 +331,21 @@ def test_lines_of_one_item_with_different_choices_share_its_stock(db, store, opt
     assert {r.code for r in results if isinstance(r, Exception)} <= {"order.out_of_stock", "order.sold_out"}
     assert db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=store.items["limited"]) == 1
     assert db.scalar("SELECT SUM(quantity) FROM order_line") == 4
+
+
+def test_demo_store_has_real_options(db):
+    from hiorder_app.services.auth.sessions import sign_in
+    from hiorder_app.services.seed import DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, seed_demo
+    assert seed_demo()
+    table = sign_in(DEMO_STORE_CODE, "table1", DEMO_TABLE_PASSWORD, "t")[1]
+    items = {i.name_ko: i for i in get_menu(table.store_id).items}
+    assert [g.name_ko for g in items["김치찌개"].option_groups] == ["맵기", "사리 추가"]
+    assert [g.name_ko for g in items["된장찌개"].option_groups] == ["맵기"]
+    assert [(o.name_ko, o.price_delta) for o in items["물냉면"].option_groups[0].options] == [
+        ("보통", 0), ("곱빼기", 2000)]
+    stew = items["김치찌개"]
+    hot, ramen = stew.option_groups[0].options[2].id, stew.option_groups[1].options[0].id
+    order = place_order(table, [(stew.id, 1, [hot, ramen])], note="덜 맵게 해 주세요")
+    assert order.total == stew.price + 2000
+    assert order.lines[0].options_text("ko") == "매운맛, 라면사리 (+2,000원)"
+    assert "pork" in stew.allergens and stew.spicy_level == 2

@@ -137,6 +137,22 @@ def test_goes_well_with_ranks_by_association_not_by_best_seller(visits):
     assert rec.goes_well_with(store.id, set(), offerable) == []
 
 
+def test_the_menu_carries_partners_the_tablet_ranks_a_cart_with(visits):
+    store = visits
+    ids = store.items
+    admin_menu.set_sold_out(_admin(store), ids["drink"], True)
+    rec.forget()
+    menu = get_menu(store.id)
+    offered = {i.id for i in menu.items if not i.sold_out}
+    assert ids["drink"] not in offered
+    assert all(j in offered for found in menu.partners.values() for j, _ in found)  # cola sold out: not offered
+    assert rec.rank_partners(menu.partners, {ids["main"]})[0] == ids["side"]
+    # with cola sold out, what the bulgogi cart is offered comes from what is left
+    assert ids["drink"] not in rec.rank_partners(menu.partners, {ids["main2"]})
+    cart = {ids["main"], ids["side"]}
+    assert rec.rank_partners(menu.partners, cart) and not cart & set(rec.rank_partners(menu.partners, cart))
+
+
 def test_a_refund_takes_its_visit_out_of_the_associations(visits):
     store = visits
     ids = store.items

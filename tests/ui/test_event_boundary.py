@@ -27,6 +27,11 @@ from hiorder_app.states.session_state import SessionState, page_states
 from tests.ui import backend_log
 from tests.ui.event_socket import EventSocket, backend_url, event_name, sign_in
 
+# The backend runs in threads of this process and uses the `random` module while a strategy draws,
+# which Hypothesis takes for the strategy's own use of it.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module:hypothesis.errors.HypothesisDeprecationWarning")
+
 HUGE = "가" * 35_000  # about 100 kB as UTF-8
 ALWAYS_BAD = [None, [[{}]], {"a": {"b": [None]}}, HUGE, "\x1b[2J\x00", 10**30]
 SOMETIMES_BAD = [0, -1, 1.5, True, "", "15", "🍜", "👨‍👩‍👧 한국어", "\u202egnp.exe", "line\nbreak", [], ["15"], {},

@@ -61,14 +61,15 @@ class PaymentOutcome:
 
 
 def start_checkout(principal: Principal, lines, success_url: str, fail_url: str, lang: str = "ko",
-                   gateway: PaymentGateway | None = None) -> CheckoutStart:
-    """Place the order (rules, stock held) and hand back the provider's checkout page for it."""
+                   gateway: PaymentGateway | None = None, note: str | None = "") -> CheckoutStart:
+    """Place the order (rules, stock held) and hand back the provider's checkout page for it. `lines` and
+    `note` as ordering.place_order takes them: (item id, quantity[, option ids]) and the diner's request."""
     gateway = gateway or gateway_from_settings()
     principal = require_customer(principal)
     if gateway.breaker_open():
         # Nothing is placed while the provider is known to be failing: the diner keeps the cart.
         raise PaymentProblem("payment.delayed")
-    order = ordering.place_order(principal, lines)
+    order = ordering.place_order(principal, lines, note)
     url = gateway.checkout_url(order.payment_ref, order.total, order.name(lang), success_url, fail_url)
     return CheckoutStart(order.id, order.payment_ref, url)
 

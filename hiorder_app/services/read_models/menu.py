@@ -55,6 +55,10 @@ class MenuView:
     items: list[MenuItemView]
     # "popular now", best first, offerable items only (the tablet leaves out what is in the cart)
     popular_now: list[int] = field(default_factory=list)
+    # "goes well with": item -> its best partners on offer, (item, strength); the tablet ranks a cart with
+    # recommendations.rank_partners, the featured items standing in while there is too little data
+    partners: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+    featured: list[int] = field(default_factory=list)
 
 
 def get_menu(store_id: int) -> MenuView:
@@ -62,6 +66,7 @@ def get_menu(store_id: int) -> MenuView:
     # Before the menu's own transaction: a cache miss opens its own (SQLite allows one writer at a time).
     sold_now = recommendations.popular_now(store_id, utcnow(), settings.tz)
     featured = recommendations.featured(store_id)
+    partner_lists = recommendations.partner_lists(store_id)
     with session_scope() as s:
         store = s.get(Store, store_id)
         categories = s.exec(
@@ -100,4 +105,6 @@ def get_menu(store_id: int) -> MenuView:
                 if i.category_id in visible
             ],
             popular_now=ranked,
+            partners=recommendations.offerable_partners(partner_lists, offerable),
+            featured=[i for i in featured if i in offerable],
         )

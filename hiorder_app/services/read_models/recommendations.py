@@ -37,6 +37,7 @@ MIN_VISITS = 20  # fewer table visits than this: featured items instead of "goes
 SMOOTHING = 5.0  # pseudo-visits pulling P(j | c) toward P(j): one odd visit proves nothing
 CACHE_SECONDS = 60.0
 LIMIT = 3
+PARTNERS = 6  # partners kept per item: what a menu carries to the tablet
 
 _VISIT_ITEM, _VISIT_PAIR = VisitItem.__table__, VisitPair.__table__
 
@@ -170,26 +171,35 @@ class Associations:
     def together(self, a: int, b: int) -> int:
         return self.pairs.get((a, b) if a < b else (b, a), 0)
 
-    def scores(self, cart: set[int]) -> dict[int, float]:
-        """Candidate -> summed lift in probability over the cart's items (see the module docstring)."""
-        if self.visits < MIN_VISITS or not cart:
-            return {}
-        scores: dict[int, float] = {}
+    def partners(self, c: int, limit: int = PARTNERS) -> list[tuple[int, float]]:
+        """The items `c` raises the chance of most, with by how much: P(j | c) smoothed, minus P(j)."""
+        if self.visits < MIN_VISITS:
+            return []
+        n_c = self.items.get(c, 0)
+        found = []
         for j, n_j in self.items.items():
-            if j in cart or j == VISITS or n_j <= 0:
+            if j == c or n_j <= 0:
                 continue
             p_j = n_j / self.visits
-            total = 0.0
-            for c in cart:
-                n_c = self.items.get(c, 0)
-                total += (self.together(c, j) + SMOOTHING * p_j) / (n_c + SMOOTHING) - p_j
-            if total > 0:
-                scores[j] = total
-        return scores
+            lift = (self.together(c, j) + SMOOTHING * p_j) / (n_c + SMOOTHING) - p_j
+            if lift > 0:
+                found.append((j, lift))
+        found.sort(key=lambda t: (-t[1], t[0]))
+        return found[:limit]
 
     def ranking(self, cart: set[int]) -> list[int]:
-        scores = self.scores(cart)
-        return sorted(scores, key=lambda j: (-scores[j], j))
+        return rank_partners({c: self.partners(c) for c in cart}, cart)
+
+
+def rank_partners(partners: dict[int, list[tuple[int, float]]], cart) -> list[int]:
+    """Items by what the cart's items add to their chance, summed; the cart's own left out. The tablet
+    ranks with this from the partner lists its menu carries, so a cart change needs no query."""
+    scores: dict[int, float] = {}
+    for c in cart:
+        for j, lift in partners.get(c, ()):
+            if j not in cart:
+                scores[j] = scores.get(j, 0.0) + lift
+    return sorted(scores, key=lambda j: (-scores[j], j))
 
 
 def load_associations(session: Session, store_id: int) -> Associations:
@@ -205,6 +215,21 @@ def associations(store_id: int) -> Associations:
         with session_scope() as s:
             return load_associations(s, store_id)
     return _cached(("pairs", store_id), compute)
+
+
+def partner_lists(store_id: int) -> dict[int, list[tuple[int, float]]]:
+    """Every item's partners, best first, unlimited (the menu keeps the offerable ones)."""
+    def compute():
+        assoc = associations(store_id)
+        return {c: assoc.partners(c, limit=len(assoc.items)) for c in assoc.items}
+    return _cached(("partner_lists", store_id), compute)
+
+
+def offerable_partners(lists: dict[int, list[tuple[int, float]]],
+                       offerable: set[int]) -> dict[int, list[tuple[int, float]]]:
+    """What a tablet's menu carries: for each item on offer, its best partners that are on offer too."""
+    return {c: [(j, round(lift, 4)) for j, lift in found if j in offerable][:PARTNERS]
+            for c, found in lists.items() if c in offerable}
 
 
 def featured_ids(session: Session, store_id: int) -> list[int]:
