@@ -27,6 +27,7 @@ from .states.boundary import on_unhandled
 from .states.history_state import HistoryState
 from .states.login_state import LoginState
 from .states.payment_state import PaymentState
+from .states.redis_lock import install as give_back_cancelled_locks
 from .states.role_gate import RoleGate
 from .states.session_state import ForgetSignedOut
 from .states.table_link_state import TableLinkState
@@ -49,6 +50,8 @@ def _extra_routes() -> list:
     return transformers
 
 
+# A state lock taken by a cancelled event is given back at once, not after 10 s (states/redis_lock.py).
+give_back_cancelled_locks()
 # What fails before a handler's own boundary (states/boundary.py) is logged as one line, not shown.
 app = rx.App(api_transformer=_extra_routes(), backend_exception_handler=on_unhandled)
 app.add_middleware(RoleGate())

@@ -30,17 +30,18 @@ def upgrade() -> None:
     with op.batch_alter_table('sign_in_throttle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sign_in_throttle_last_failure_at'), ['last_failure_at'], unique=False)
 
-    # The account-wide lock's counters are dropped, not left unused: they only ever held a few minutes'
-    # lock state, which the throttle above replaces (an account locked at upgrade time is simply free).
+    # The account-wide lock's counters are no longer read or written (an account locked at upgrade time is
+    # simply free). They stay until a later release drops them: during a rolling update the previous
+    # release still selects them (expand now, contract later). A default lets new rows leave them out.
     with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.drop_column('locked_until')
-        batch_op.drop_column('failed_logins')
+        batch_op.alter_column('failed_logins', existing_type=sa.Integer(), server_default='0',
+                              existing_nullable=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.alter_column('failed_logins', existing_type=sa.Integer(), server_default=None,
+                              existing_nullable=False)
 
     with op.batch_alter_table('sign_in_throttle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_throttle_last_failure_at'))

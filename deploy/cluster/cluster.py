@@ -14,6 +14,7 @@ build never touches the .web folder that `make run` and the UI tests use), confi
 import argparse
 import json
 import os
+import pwd
 import secrets
 import shutil
 import subprocess
@@ -117,13 +118,22 @@ def render(template: str, values: dict) -> str:
     return out
 
 
+def worker_user() -> str:
+    """Started as root, nginx runs its workers as `nobody`, who cannot read a work folder private to its
+    owner (root's home, pytest's temporary folders): they run as the owner then."""
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
+
+
 def write_configs(args, workdir: Path, app_dir: Path, env: dict[str, str]) -> Path:
     p = ports(args)
     (workdir / "logs").mkdir(exist_ok=True)
     (workdir / "uploads").mkdir(exist_ok=True)
     (workdir / "nginx").mkdir(exist_ok=True)
     (workdir / "nginx.conf").write_text(render("nginx.conf.in", {
-        "PREFIX": workdir / "nginx", "LOGS": workdir / "logs", "PROXY_PORT": args.proxy_port,
+        "WORKER_USER": worker_user(), "PREFIX": workdir / "nginx", "LOGS": workdir / "logs",
+        "PROXY_PORT": args.proxy_port,
         "ORDERING_1": p["ordering-1"], "ORDERING_2": p["ordering-2"], "STORE": p["store"],
         "SANDBOX": p["sandbox"], "STATIC": app_dir / ".web" / "build" / "client"}))
     reflex = VENV_BIN / "reflex"

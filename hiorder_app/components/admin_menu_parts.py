@@ -31,6 +31,8 @@ def _category_row(c) -> rx.Component:
                            disabled=c["last"].to(bool), aria_label=c["down_label"], variant="ghost", size="1"),
             rx.icon_button(rx.icon("pencil"), on_click=S.open_rename(c["key"]), aria_label=c["rename_label"],
                            variant="ghost", size="1", color_scheme="gray"),
+            rx.icon_button(rx.icon("trash-2"), on_click=S.delete_category(c["key"]), aria_label=c["delete_label"],
+                           variant="ghost", size="1", color_scheme="red"),
             spacing="1",
         ),
         align="center",
@@ -138,6 +140,9 @@ def _item_row(i) -> rx.Component:
         )),
         rx.table.cell(rx.hstack(
             _icon_action("pencil", i["edit_label"], S.open_edit_item(i["key"])),
+            rx.cond(i["featured"].to(bool),
+                    _icon_action("star", i["featured_label"], S.set_featured(i["key"], False), "amber"),
+                    _icon_action("star-off", i["featured_label"], S.set_featured(i["key"], True), "gray")),
             rx.cond(i["active"].to(bool),
                     _icon_action("eye-off", i["active_label"], S.set_active(i["key"], False), "gray"),
                     _icon_action("eye", i["active_label"], S.set_active(i["key"], True), "gray")),

@@ -2,13 +2,15 @@ import reflex as rx
 
 from ..states.tablet_state import TabletState
 from .i18n import error_callout, t
+from .suggestions import goes_well_with
 
 
 def _line(line) -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.text(line["name"], weight="medium"),
-            rx.text(line["amount"], size="2", color_scheme="gray"),
+            rx.cond(line["options"] != "", rx.text(line["options"], size="2")),
+            rx.text(line["unit"], " · ", line["amount"], size="2", color_scheme="gray"),
             spacing="0",
             flex="1",
         ),
@@ -35,6 +37,13 @@ def cart_panel() -> rx.Component:
                 TabletState.cart_count == 0,
                 rx.text(t("메뉴를 골라 담아 주세요.", "Pick something from the menu."), color_scheme="gray"),
                 rx.vstack(rx.foreach(TabletState.cart_lines, _line), width="100%", spacing="3"),
+            ),
+            goes_well_with(TabletState.cart_pairings),
+            rx.cond(
+                TabletState.cart_count > 0,
+                rx.text_area(value=TabletState.note, on_change=TabletState.set_note, max_length=100, rows="2",
+                             placeholder=t("요청 사항 (예: 덜 맵게 해 주세요)", "Requests (e.g. less spicy, please)"),
+                             aria_label=t("요청 사항", "Requests"), width="100%"),
             ),
             rx.divider(),
             rx.hstack(

@@ -9,11 +9,27 @@ _DING = ("window.hiorderDing = () => { const a = window.__hiorderDing ||= new Au
          " a.currentTime = 0; a.play().catch(() => {}); };")
 
 
+_AGE_COLOR = ("gray", "amber", "red")
+
+
+def _line_item(order_id, line) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(checked=line["done"].to(bool), size="3", aria_label=line["label"].to(str),
+                    on_change=lambda done: BoardState.toggle_line(order_id, line["position"].to(int), done)),
+        rx.text(line["text"].to(str), size="4", white_space="pre-line",
+                text_decoration=rx.cond(line["done"].to(bool), "line-through", "none"),
+                opacity=rx.cond(line["done"].to(bool), "0.55", "1")),
+        align="start",
+        spacing="2",
+    )
+
+
 @rx.memo
 def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], number: rx.Var[str],
                is_new: rx.Var[bool], status_label: rx.Var[str], paid_clock: rx.Var[str], waiting: rx.Var[str],
-               lines: rx.Var[str], total: rx.Var[str], accept_label: rx.Var[str], serve_label: rx.Var[str],
-               cancel_label: rx.Var[str]) -> rx.Component:
+               line_items: rx.Var[list[dict]], total: rx.Var[str], accept_label: rx.Var[str],
+               serve_label: rx.Var[str], cancel_label: rx.Var[str], age: rx.Var[str],
+               note: rx.Var[str]) -> rx.Component:
     """One order card. Memoised on plain-text props: a new order re-renders only its own card, so the
     board stays quick however many orders are open."""
     return rx.card(
@@ -29,11 +45,17 @@ def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], nu
             rx.hstack(
                 rx.text(number, color_scheme="gray", size="2"),
                 rx.text(paid_clock, color_scheme="gray", size="2"),
-                rx.text(waiting, weight="bold", size="2"),
+                rx.badge(waiting, size="2", variant=rx.cond(age == "", "soft", "solid"),
+                         color_scheme=rx.match(age, ("amber", "amber"), ("red", "red"), "gray")),
                 spacing="3",
+                align="center",
             ),
+            # The diner's request, as text (never markup), where the cook cannot miss it.
+            rx.cond(note != "", rx.callout.root(rx.callout.icon(rx.icon("message-square-text")),
+                                                rx.callout.text(note, weight="bold", size="3"),
+                                                color_scheme="amber", width="100%")),
             rx.divider(),
-            rx.text(lines, size="4", white_space="pre-line"),
+            rx.vstack(rx.foreach(line_items, lambda line: _line_item(order_id, line)), spacing="1"),
             rx.text(total, weight="bold"),
             rx.hstack(
                 rx.cond(
@@ -52,7 +74,8 @@ def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], nu
         ),
         role="article",
         aria_label=label,
-        border=rx.cond(is_new, "3px solid var(--orange-9)", "1px solid var(--gray-6)"),
+        border=rx.match(age, ("red", "3px solid var(--red-9)"), ("amber", "3px solid var(--amber-9)"),
+                        rx.cond(is_new, "2px solid var(--orange-8)", "1px solid var(--gray-6)")),
         background=rx.cond(is_new, "var(--orange-2)", "var(--color-panel-solid)"),
         # Cards scrolled out of view are not laid out or painted: a rush of orders on a long board
         # costs the browser the cards on screen, not all of them.
@@ -66,9 +89,10 @@ def _order_card(card) -> rx.Component:
     component = board_card(
         order_id=card["id"].to(int), label=card["label"].to(str), title=card["title"].to(str),
         number=card["number"].to(str), is_new=card["is_new"].to(bool), status_label=card["status_label"].to(str),
-        paid_clock=card["paid_clock"].to(str), waiting=card["waiting"].to(str), lines=card["lines"].to(str),
-        total=card["total"].to(str), accept_label=card["accept_label"].to(str),
-        serve_label=card["serve_label"].to(str), cancel_label=card["cancel_label"].to(str),
+        paid_clock=card["paid_clock"].to(str), waiting=card["waiting"].to(str),
+        line_items=card["line_items"].to(list[dict]), total=card["total"].to(str),
+        accept_label=card["accept_label"].to(str), serve_label=card["serve_label"].to(str),
+        cancel_label=card["cancel_label"].to(str), age=card["age"].to(str), note=card["note"].to(str),
     )
     component.key = card["id"]
     return component
@@ -118,6 +142,46 @@ def _calls() -> rx.Component:
     )
 
 
+def _column(index: int, cards, name: str) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.heading(BoardState.column_titles[index], size="4"),
+                  rx.badge(cards.length().to_string(), size="2", color_scheme="orange" if name == "new" else "gray"),
+                  align="center"),
+        rx.vstack(rx.foreach(cards, _order_card), spacing="3", width="100%", overflow_y="auto",
+                  max_height="calc(100vh - 220px)", padding_right="4px"),
+        role="region",
+        aria_label=BoardState.column_titles[index],
+        spacing="2",
+        width="100%",
+        min_width="0",
+    )
+
+
+def _station_and_recall() -> rx.Component:
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(aria_label=t("스테이션", "Station")),
+            rx.select.content(rx.foreach(BoardState.station_choices,
+                                         lambda c: rx.select.item(c[1], value=rx.cond(c[0] == "", "_", c[0])))),
+            value=rx.cond(BoardState.station == "", "_", BoardState.station),
+            on_change=lambda v: BoardState.choose_station(rx.cond(v == "_", "", v)),
+        ),
+        rx.popover.root(
+            rx.popover.trigger(rx.button(rx.icon("undo-2"), t("서빙 취소", "Recall"), variant="soft",
+                                         on_click=BoardState.load_served)),
+            rx.popover.content(rx.vstack(
+                rx.text(t("최근 서빙한 주문 (1시간)", "Served in the last hour"), weight="bold"),
+                rx.cond(BoardState.served.length() == 0, rx.text(t("없어요", "None"), color_scheme="gray")),
+                rx.foreach(BoardState.served, lambda o: rx.hstack(
+                    rx.text(o["text"]), rx.button(t("되돌리기", "Recall"), size="2",
+                                                  on_click=BoardState.recall(o["id"].to(int))),
+                    align="center")),
+            )),
+        ),
+        spacing="2",
+    )
+
+
 def admin_board_page() -> rx.Component:
     return admin_shell(
         "board",
@@ -129,6 +193,7 @@ def admin_board_page() -> rx.Component:
                          color_scheme=rx.cond(BoardState.live, "green", "gray"), size="2"),
                 rx.badge(t("새 주문 ", "New ") + BoardState.new_count.to_string(), color_scheme="orange", size="2"),
                 rx.spacer(),
+                _station_and_recall(),
                 rx.button(
                     rx.cond(BoardState.sound == "on", rx.icon("volume-2"), rx.icon("volume-x")),
                     rx.cond(BoardState.sound == "on", t("알림음 켜짐", "Sound on"), t("알림음 꺼짐", "Sound off")),
@@ -145,8 +210,14 @@ def admin_board_page() -> rx.Component:
                 BoardState.cards.length() == 0,
                 rx.text(t("처리할 주문이 없어요. 결제된 주문이 여기에 바로 나타나요.",
                           "Nothing to do. Paid orders appear here the moment they are paid."), color_scheme="gray"),
-                rx.grid(rx.foreach(BoardState.cards, _order_card),
-                        columns=rx.breakpoints(initial="1", sm="2", lg="3", xl="4"), spacing="3", width="100%"),
+            ),
+            # One column per stage, each scrolling on its own: new orders are always in view, however
+            # many are cooking.
+            rx.grid(
+                _column(0, BoardState.new_cards, "new"),
+                _column(1, BoardState.cooking_cards, "cooking"),
+                _column(2, BoardState.ready_cards, "ready"),
+                columns=rx.breakpoints(initial="1", md="3"), spacing="3", width="100%",
             ),
             spacing="4",
         ),

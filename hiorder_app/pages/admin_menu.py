@@ -3,6 +3,7 @@ import reflex as rx
 from ..components.admin_item_dialog import item_dialog
 from ..components.admin_menu_parts import category_panel, items_table
 from ..components.admin_nav import admin_shell
+from ..components.admin_option_groups import option_groups_panel
 from ..components.i18n import error_callout, t
 from ..states.admin_menu_state import AdminMenuState
 
@@ -36,6 +37,7 @@ def admin_menu_page() -> rx.Component:
                 width="100%",
                 align_items="start",
             ),
+            option_groups_panel(),
             spacing="4",
             width="100%",
         ),

@@ -20,6 +20,7 @@ def _order_card(order) -> rx.Component:
             ),
             rx.text(order["time"], size="2", color_scheme="gray"),
             rx.foreach(order["lines"].to(list[str]), lambda line: rx.text(line)),
+            rx.cond(order["note"] != "", rx.text(t("요청: ", "Request: "), order["note"], size="2", weight="medium")),
             rx.text(order["total"], weight="bold"),
             spacing="2",
         ),

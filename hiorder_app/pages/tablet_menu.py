@@ -4,6 +4,7 @@ from ..components.cart_panel import cart_panel
 from ..components.i18n import t
 from ..components.item_detail import item_detail
 from ..components.menu_card import menu_card
+from ..components.suggestions import popular_now
 from ..components.tablet_header import tablet_header
 from ..states.tablet_state import TabletState
 
@@ -24,21 +25,19 @@ def _category_tabs() -> rx.Component:
     )
 
 
-def _recommended() -> rx.Component:
-    return rx.cond(
-        TabletState.recommended.length() > 0,
-        rx.vstack(
-            rx.heading(t("많이 찾는 메뉴", "Most ordered"), size="4"),
-            rx.hstack(
-                rx.foreach(
-                    TabletState.recommended,
-                    lambda i: rx.badge(i["name"], size="3", color_scheme="orange", variant="surface",
-                                       on_click=TabletState.open_detail(i["key"]), cursor="pointer"),
-                ),
-                wrap="wrap",
-            ),
-            width="100%",
-            spacing="2",
+def _allergen_filter() -> rx.Component:
+    """A diner avoiding an allergen hides every dish that contains it."""
+    return rx.popover.root(
+        rx.popover.trigger(rx.button(rx.icon("filter"), t("알레르기 필터", "Allergen filter"), variant="soft",
+                                     size="3", min_height="44px")),
+        rx.popover.content(
+            rx.text(t("먹지 않는 성분을 고르면 그 메뉴를 숨겨요.", "Pick what you avoid: dishes with it are hidden."),
+                    size="2"),
+            rx.flex(rx.foreach(TabletState.allergen_choices,
+                               lambda a: rx.checkbox(a["name"], checked=a["checked"].to(bool),
+                                                     on_change=lambda _v: TabletState.toggle_avoid(a["code"]))),
+                    wrap="wrap", gap="3", margin_top="8px"),
+            max_width="420px",
         ),
     )
 
@@ -48,8 +47,11 @@ def tablet_menu_page() -> rx.Component:
         tablet_header("menu"),
         rx.grid(
             rx.vstack(
-                _recommended(),
-                _category_tabs(),
+                popular_now(),
+                rx.hstack(_category_tabs(), _allergen_filter(), width="100%", align="center"),
+                rx.cond(TabletState.hidden_count > 0,
+                        rx.text(t("알레르기 필터로 숨긴 메뉴: ", "Hidden by the allergen filter: "),
+                                TabletState.hidden_count.to_string(), size="2", color_scheme="gray")),
                 rx.grid(
                     rx.foreach(TabletState.visible_items, menu_card),
                     columns=rx.breakpoints(initial="2", sm="2", md="3"),

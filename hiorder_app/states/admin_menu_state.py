@@ -77,6 +77,7 @@ class AdminMenuState(SessionState):
                 "down_label": f"Move {name} down" if en else f"{name} 아래로",
                 "visible_label": f"Show {name} on tablets" if en else f"{name} 태블릿에 표시",
                 "rename_label": f"Rename {name}" if en else f"{name} 이름 바꾸기",
+                "delete_label": f"Delete {name}" if en else f"{name} 삭제",
             })
         return rows
 
@@ -102,6 +103,10 @@ class AdminMenuState(SessionState):
                 "stock_key": f"{i['key']}-{i['stock']}-{self.stock_rev}",
                 "sold_out": i["sold_out"], "active": i["active"], "once": i["once_per_table"], "ordered": i["ordered"],
                 "sold_out_label": f"{name} sold out" if en else f"{name} 품절",
+                "featured": i.get("featured", False),
+                # Featured items stand in for the tablet's recommendations while order data is thin.
+                "featured_label": (f"{name}: stop featuring" if en else f"{name} 추천 해제") if i.get("featured")
+                else (f"Feature {name} on tablets" if en else f"{name} 추천 메뉴로 표시"),
                 "stock_label": f"{name} stock" if en else f"{name} 재고",
                 "edit_label": f"Edit {name}" if en else f"{name} 수정",
                 "active_label": (f"Stop selling {name}" if en else f"{name} 판매 중지") if i["active"]
@@ -151,6 +156,11 @@ class AdminMenuState(SessionState):
             self.rename_key = ""
 
     @event(ADMIN)
+    def delete_category(self, principal: Principal, key: Key):
+        """An empty category goes; one with items is refused with their count."""
+        self._run(principal, admin_menu.delete_category, key)
+
+    @event(ADMIN)
     def move_category(self, principal: Principal, key: Key, step: Step):
         self._run(principal, admin_menu.move_category, key, step)
 
@@ -162,6 +172,10 @@ class AdminMenuState(SessionState):
     @event(ADMIN)
     def set_sold_out(self, principal: Principal, key: Key, sold_out: Flag):
         self._run(principal, admin_menu.set_sold_out, key, sold_out)
+
+    @event(ADMIN)
+    def set_featured(self, principal: Principal, key: Key, featured: Flag):
+        self._run(principal, admin_menu.set_featured, key, featured)
 
     @event(ADMIN)
     def save_stock(self, principal: Principal, key: Key, stock: Text):

@@ -10,6 +10,7 @@ from functools import lru_cache
 import reflex as rx
 
 from ..domain.events import BOARD_EVENTS, RESYNC
+from ..domain.kitchen import COOKING, NEW, READY, STAGE_LABELS, age_level
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
 from ..services.events import live_hub
@@ -18,11 +19,12 @@ from ..services.principal import Principal
 from ..services.read_models import board_feed, order_views
 from ..services.read_models import staff_calls as calls
 from ..services.read_models.board_feed import Board, BoardCall, BoardOrder
+from ..services.store_admin import kitchen
 from ..services.store_admin import orders as admin_orders
 from . import live_view
 from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, store_time, won
-from .inputs import Id
+from .inputs import Flag, Id, Position, Text
 from .session_state import SessionState
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,13 @@ class BoardState(SessionState):
     cancel_id: int = 0
     # Moved on by the follow loop, so "minutes since payment" stays current without a reload.
     clock: str = ""
+    # Which station's lines this board shows ("*": every station); kept per browser, so the bar's tablet
+    # stays the bar's board.
+    station: str = rx.LocalStorage("*", name="hiorder_board_station")
+    _amber: int = 10
+    _red: int = 20
+    # Recently served orders offered for recall (loaded when the recall list is opened).
+    served: list[dict] = []
 
     def _keep(self, board: Board) -> None:
         self._orders, self._calls, self._versions = board.orders, board.calls, board.versions
@@ -91,9 +100,11 @@ class BoardState(SessionState):
         The one database read (a whole board, on a reload or a Resync) happens off the event loop and
         outside the state lock; folding a batch in is quick and stays under it, in one write."""
         fresh = await blocking(_load, principal) if reload or any(e.get("type") == RESYNC for e in events) else None
+        limits = await blocking(kitchen.board_thresholds, principal) if reload else None
         async with self:
             if reload:
                 self._keep(fresh)
+                self._amber, self._red = limits
             ring = bool(events) and self._apply_all(events, lambda: fresh) and self.sound == "on"
             self.live = True
             self.clock = utcnow().isoformat()
@@ -136,16 +147,73 @@ class BoardState(SessionState):
         self._clear_error()
 
     @event(ADMIN)
+    def toggle_line(self, principal: Principal, order_id: Id, position: Position, done: Flag):
+        kitchen.mark_line_done(principal, order_id, position, done)
+        self._clear_error()
+
+    @event(ADMIN)
+    def choose_station(self, principal: Principal, station: Text):
+        self.station = station
+
+    @event(ADMIN)
+    def load_served(self, principal: Principal):
+        en = self.lang == "en"
+        self.served = [{"id": o.id, "text": (f"Table {o.table_number} #{o.id}" if en
+                                             else f"{o.table_number}번 테이블 #{o.id}")}
+                       for o in kitchen.recently_served(principal)]
+
+    @event(ADMIN)
+    def recall(self, principal: Principal, order_id: Id):
+        kitchen.recall(principal, order_id)
+        self.served = [o for o in self.served if o["id"] != order_id]
+        self._clear_error()
+
+    @event(ADMIN)
     def acknowledge(self, principal: Principal, call_id: Id):
         staff_calls.acknowledge(principal, call_id)
         self._clear_error()
 
     @rx.var
     def cards(self) -> list[dict]:
+        """Every card of the board's station, in the columns' order (new, cooking, ready)."""
+        return [card for stage in (NEW, COOKING, READY) for card in self._column(stage)]
+
+    def _column(self, stage: str) -> list[dict]:
         # Each card is rendered once per (order state, language, minute shown): a batch of new orders
         # costs the new cards, not the whole board again.
+        en, now = self.lang == "en", datetime.fromisoformat(self.clock) if self.clock else None
+        station = None if self.station == "*" else self.station
+        board = board_feed.columns(Board(self._orders), station)
+        return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en),
+                             age_level(datetime.fromisoformat(o.paid_at), now, self._amber, self._red)
+                             if now and o.paid_at else "")
+                for o in board[stage]]
+
+    @rx.var
+    def new_cards(self) -> list[dict]:
+        return self._column(NEW)
+
+    @rx.var
+    def cooking_cards(self) -> list[dict]:
+        return self._column(COOKING)
+
+    @rx.var
+    def ready_cards(self) -> list[dict]:
+        return self._column(READY)
+
+    @rx.var
+    def column_titles(self) -> list[str]:
         en = self.lang == "en"
-        return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en)) for o in self._orders]
+        return [(en_label if en else ko) for ko, en_label in (STAGE_LABELS[s] for s in (NEW, COOKING, READY))]
+
+    @rx.var
+    def station_choices(self) -> list[list[str]]:
+        """[value, label] pairs: every station, then each one the open orders use."""
+        en = self.lang == "en"
+        names = board_feed.stations(Board(self._orders))
+        return [["*", "All stations" if en else "전체"]] + [
+            [name, name or ("Kitchen" if en else "주방")] for name in names if name] + (
+            [["", "Kitchen" if en else "주방"]] if "" in names else [])
 
     @rx.var
     def call_cards(self) -> list[dict]:
@@ -159,12 +227,21 @@ class BoardState(SessionState):
         return sum(1 for o in self._orders if o.status == "PAID")
 
 
+def _line_text(line, lang: str) -> str:
+    text = f"{pick(lang, line.name_ko, line.name_en)} × {line.quantity}"
+    options = pick(lang, line.options_ko, line.options_en)
+    return f"{text}\n  └ {options}" if options else text
+
+
 @lru_cache(maxsize=4096)
-def _render_card(order: BoardOrder, lang: str, waiting: str) -> dict:
-    paid_at, order_id, table, status, total, lines = order
+def _render_card(order: BoardOrder, lang: str, waiting: str, age: str = "") -> dict:
+    paid_at, order_id, table, status, total, lines, note = order
     en = lang == "en"
     return {
-        "id": order_id, "status": status, "is_new": status == "PAID",
+        "id": order_id, "status": status, "is_new": status == "PAID", "age": age, "note": note,
+        "stage": order.stage,
+        "line_items": [{"position": ln.position, "text": _line_text(ln, lang), "done": ln.done,
+                        "label": (f"{ln.name_en} done" if en else f"{ln.name_ko} 완료")} for ln in lines],
         "title": f"Table {table}" if en else f"{table}번 테이블",
         "number": f"#{order_id}",
         "label": f"Table {table} order #{order_id}" if en else f"{table}번 테이블 주문 #{order_id}",
@@ -172,7 +249,7 @@ def _render_card(order: BoardOrder, lang: str, waiting: str) -> dict:
         "total": won(total, lang), "paid_at": paid_at,
         "paid_clock": store_time_iso(paid_at),
         "waiting": waiting,
-        "lines": "\n".join(f"{pick(lang, ko, en_name)} × {q}" for ko, en_name, q in lines),
+        "lines": "\n".join(_line_text(ln, lang) for ln in lines),
         "accept_label": f"Accept order #{order_id}" if en else f"주문 #{order_id} 접수",
         "serve_label": f"Order #{order_id} served" if en else f"주문 #{order_id} 서빙 완료",
         "cancel_label": f"Cancel order #{order_id}" if en else f"주문 #{order_id} 취소",

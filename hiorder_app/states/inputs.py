@@ -44,11 +44,15 @@ Secret = Annotated[str, Strict(), Field(max_length=1024), AfterValidator(_one_li
 Key = Annotated[str, Strict(), Field(pattern=r"^[0-9]{1,10}$")]
 # An id as the page sends it, within the database's integer column.
 Id = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+# A cart line: an item id, and the ids of its chosen options ("12" or "12:3.7").
+LineKey = Annotated[str, Strict(), Field(pattern=r"^[0-9]{1,10}(:[0-9]{1,10}(\.[0-9]{1,10}){0,39})?$")]
+Note = Annotated[str, Strict(), Field(max_length=200), AfterValidator(_lines)]  # the order's request
 # One of a control's option values (a period, a status, a kind); the service knows which exist.
 Choice = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9_]{1,32}$")]
 # Segmented controls and selects report either one value or a list of them.
 Choices = Choice | Annotated[list[Choice], Field(max_length=8)]
 Flag = Annotated[bool, Strict()]
+Position = Annotated[int, Strict(), Field(ge=0, le=99)]  # a line of an order
 # One place up or down. (A Literal[-1, 1] would also take True and 1.0.)
 Step = Annotated[int, Strict(), Field(ge=-1, le=1), AfterValidator(_nonzero)]
 
@@ -71,6 +75,21 @@ class StaffSignOutForm(Form):
 class CategoryNames(Form):
     name_ko: Text
     name_en: Text
+
+
+class OptionGroupForm(Form):
+    name_ko: Text
+    name_en: Text
+    # Typed as text; the service reads the numbers and says what is wrong with them.
+    min_select: Text
+    max_select: Text
+
+
+class OptionForm(Form):
+    group_key: Key  # a hidden field: the form is one per group
+    name_ko: Text
+    name_en: Text
+    price_delta: Text
 
 
 class TableName(Form):
@@ -96,6 +115,11 @@ class ItemForm(Form):
 class HistoryFilters(Form):
     day: Text
     table: Text
+
+
+class DateRange(Form):
+    first: Text
+    last: Text
 
 
 class RejectionReason(Form):

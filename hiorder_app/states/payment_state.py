@@ -34,7 +34,7 @@ class PaymentState(TabletState):
             self.placing = False
             return None
         self._clear_error()
-        self.cart = {}
+        self.cart, self.note = {}, ""
         self.placing = False
         self.notice_ko = f"주문 #{outcome.order_id} 결제가 완료되었어요. 곧 준비해 드릴게요!"
         self.notice_en = f"Order #{outcome.order_id} is paid. It will be with you shortly!"

@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.events import RESYNC
+from ..domain.menu_tags import ALLERGENS, hides
 from ..domain.order_rules import is_sold_out
 from ..domain.order_status import PAID_STATUSES, label
 from ..services.events import live_hub
@@ -17,12 +18,12 @@ from ..services.ordering.overload import OrderingBusy
 from ..services.payments import checkout as payments
 from ..services.principal import Principal
 from ..services.read_models import menu as menu_service
-from ..services.read_models import order_views
+from ..services.read_models import order_views, recommendations
 from ..services.read_models import staff_calls as calls
 from . import live_view
 from .boundary import TABLE, blocking, event, page
 from .formatting import pick, store_time, won
-from .inputs import Key
+from .inputs import Choice, Key, LineKey, Note
 from .session_state import SessionState
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,16 @@ class TabletState(SessionState):
     categories: list[dict] = []
     items: list[dict] = []
     category_id: str = ""
-    # item id (as text, for JSON) -> quantity; survives a refused order so nothing is retyped.
+    # line key (item id, and its chosen option ids: "12" or "12:3.7") -> quantity; survives a refused
+    # order so nothing is retyped. The same dish with other choices is another line.
     cart: dict[str, int] = {}
     detail_id: str = ""
+    # The options ticked in the item dialog, as text ids.
+    detail_choices: list[str] = []
+    # The diner's request on the order ("덜 맵게 해 주세요"); the service checks it.
+    note: str = ""
+    # Allergen codes this diner avoids: dishes containing one are not shown.
+    avoid: list[str] = []
     orders: list[dict] = []
     notice_ko: str = ""
     notice_en: str = ""
@@ -44,6 +52,11 @@ class TabletState(SessionState):
     placing: bool = False
     busy_left: int = 0
     staff_called: bool = False
+    # Recommendations as the menu carried them (services/read_models/recommendations.py), item ids as text:
+    # "popular now" best first, and each item's partners for "goes well with", so a cart change only ranks.
+    popular_keys: list[str] = []
+    _partners: dict[str, list[tuple[str, float]]] = {}
+    _featured: list[str] = []
 
     def _recover(self) -> None:
         self.placing = False  # the cart is kept: the diner only taps again
@@ -59,9 +72,13 @@ class TabletState(SessionState):
         known = {c["key"] for c in self.categories}
         if self.category_id not in known:
             self.category_id = self.categories[0]["key"] if self.categories else ""
-        # Items that left the menu also leave the cart.
-        on_sale = {i["key"] for i in self.items}
-        self.cart = {k: q for k, q in self.cart.items() if k in on_sale}
+        self.popular_keys = [str(i) for i in view.popular_now]
+        self._partners = {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()}
+        self._featured = [str(i) for i in view.featured]
+        # Items that left the menu, or choices no longer offered, also leave the cart.
+        offered = {i["key"]: _option_keys(i) for i in self.items}
+        self.cart = {k: q for k, q in self.cart.items()
+                     if _item_key(k) in offered and set(_line_options(k)) <= offered[_item_key(k)]}
 
     def _apply_stock(self, stock: dict[str, int]) -> None:
         """New counts carried by order events (item id -> left), applied in place."""
@@ -76,7 +93,9 @@ class TabletState(SessionState):
     def _show_orders(self, orders: list, staff_called: bool) -> None:
         self.orders = [
             {"id": o.id, "status": o.status, "total": o.total, "created_at": store_time(o.created_at),
-             "lines": [asdict(ln) for ln in o.lines]}
+             "note": o.note,
+             "lines": [asdict(ln) | {"options_ko": ln.options_text("ko"), "options_en": ln.options_text("en")}
+                       for ln in o.lines]}
             for o in orders
         ]
         self.staff_called = staff_called
@@ -139,7 +158,7 @@ class TabletState(SessionState):
             elif stock:
                 self._apply_stock(stock)
             if cleared:
-                self.cart, self.notice_ko, self.notice_en = {}, "", ""
+                self.cart, self.note, self.notice_ko, self.notice_en = {}, "", "", ""
             if table is not None:
                 self._show_orders(*table)
 
@@ -163,6 +182,8 @@ class TabletState(SessionState):
         return {
             "add_label": f"Add {name}" if en else f"{name} 담기",
             "detail_label": f"About {name}" if en else f"{name} 자세히 보기",
+            # Not containing add_label (locators match names by substring): the item is also on its menu card.
+            "suggest_label": f"Suggested {name}, add" if en else f"추천 {name} 바로 담기",
             "key": i["key"], "image": i["image"], "popular": i["popular"], "sold_out": i["sold_out"],
             "once": i["once_per_table"], "kind": i["kind"],
             "name": name,
@@ -171,16 +192,58 @@ class TabletState(SessionState):
             # Shown only when few are left, so diners order before it runs out.
             "left_label": "" if i["stock"] is None or i["stock"] > 5 or i["sold_out"] or i["stock"] <= 0
             else (f"Only {i['stock']} left" if en else f"남은 수량 {i['stock']}개"),
-            "in_cart": self.cart.get(i["key"], 0),
+            "in_cart": sum(q for k, q in self.cart.items() if _item_key(k) == i["key"]),
+            "spicy": "🌶" * i.get("spicy_level", 0), "vegetarian": bool(i.get("vegetarian")),
+            "spicy_label": (f"Spicy {i.get('spicy_level', 0)}/3" if en else f"맵기 {i.get('spicy_level', 0)}/3"),
+            "allergens": ", ".join(pick(self.lang, *ALLERGENS[c]) for c in i.get("allergens") or [] if c in ALLERGENS),
+            "has_options": bool(i.get("option_groups")),
         }
 
     @rx.var
     def visible_items(self) -> list[dict]:
-        return [self._item_view(i) for i in self.items if i["category_key"] == self.category_id]
+        return [self._item_view(i) for i in self.items
+                if i["category_key"] == self.category_id and not hides(i.get("allergens") or [], self.avoid)]
+
+    @rx.var
+    def allergen_choices(self) -> list[dict]:
+        return [{"code": code, "name": pick(self.lang, ko, en), "checked": code in self.avoid}
+                for code, (ko, en) in ALLERGENS.items()]
+
+    @rx.var
+    def hidden_count(self) -> int:
+        """Dishes of this category the allergen filter hides, so an empty-looking tab says why."""
+        return sum(1 for i in self.items if i["category_key"] == self.category_id
+                   and hides(i.get("allergens") or [], self.avoid))
+
+    def _offer(self, keys: list[str], leave_out) -> list[dict]:
+        by_key = {i["key"]: i for i in self.items}
+        offered = [by_key[k] for k in keys if k in by_key and not by_key[k]["sold_out"] and k not in leave_out]
+        return [self._item_view(i) for i in offered[:recommendations.LIMIT]]
 
     @rx.var
     def recommended(self) -> list[dict]:
-        return [self._item_view(i) for i in self.items if i["popular"] and not i["sold_out"]]
+        """Popular now: never sold out (hidden items are not on the menu) nor already in the cart."""
+        return self._offer(self.popular_keys, self._cart_items())
+
+    def _cart_items(self) -> set[str]:
+        return {_item_key(k) for k in self.cart}
+
+    def _goes_with(self, chosen: set[str]) -> list[dict]:
+        if not chosen:
+            return []
+        ranked = recommendations.rank_partners(self._partners, chosen)
+        offerable = {i["key"] for i in self.items if not i["sold_out"]} - chosen
+        return self._offer(recommendations.pick(ranked, self._featured, offerable, limit=len(offerable)), chosen)
+
+    @rx.var
+    def cart_pairings(self) -> list[dict]:
+        """Goes well with what is in the cart."""
+        return self._goes_with(self._cart_items())
+
+    @rx.var
+    def detail_pairings(self) -> list[dict]:
+        """Goes well with the item in the dialog (and the cart)."""
+        return self._goes_with(self._cart_items() | {self.detail_id}) if self.detail_id else []
 
     @rx.var
     def detail(self) -> dict:
@@ -188,16 +251,52 @@ class TabletState(SessionState):
         return self._item_view(found) if found else {}
 
     @rx.var
+    def detail_groups(self) -> list[dict]:
+        """The item dialog's questions: each group with its options, ticked or not, and what it asks."""
+        found = next((i for i in self.items if i["key"] == self.detail_id), None)
+        if found is None:
+            return []
+        en, chosen = self.lang == "en", set(self.detail_choices)
+        groups = []
+        for g in found.get("option_groups") or []:
+            lo, hi = g["min_select"], g["max_select"]
+            if hi == 1:
+                rule = ("Required: choose one" if en else "필수 · 1개 선택") if lo else ("Optional" if en else "선택")
+            else:
+                rule = (f"Choose {lo} to {hi}" if en else f"{lo}~{hi}개 선택") if lo else (
+                    f"Up to {hi}" if en else f"최대 {hi}개")
+            picked = sum(1 for o in g["options"] if str(o["id"]) in chosen)
+            groups.append({
+                "key": str(g["id"]), "name": pick(self.lang, g["name_ko"], g["name_en"]), "rule": rule,
+                "missing": picked < lo,
+                "options": [{"key": str(o["id"]), "group": str(g["id"]), "checked": str(o["id"]) in chosen,
+                             "sold_out": o["sold_out"],
+                             "label": pick(self.lang, o["name_ko"], o["name_en"]) + (
+                                 f" (+{won(o['price_delta'], self.lang)})" if o["price_delta"] else "")}
+                            for o in g["options"]],
+            })
+        return groups
+
+    @rx.var
+    def detail_ready(self) -> bool:
+        """Every required group answered: only then can the dish go in the cart."""
+        return not any(g["missing"] for g in self.detail_groups)
+
+    @rx.var
     def cart_lines(self) -> list[dict]:
         by_key = {i["key"]: i for i in self.items}
         lines = []
         for key, qty in self.cart.items():
-            item = by_key.get(key)
+            item = by_key.get(_item_key(key))
             if item is not None:
                 name = pick(self.lang, item["name_ko"], item["name_en"])
                 en = self.lang == "en"
+                options = _chosen(item, _line_options(key))
+                unit = item["price"] + sum(o["price_delta"] for o in options)
                 lines.append({
-                    "key": key, "qty": qty, "name": name, "amount": won(item["price"] * qty, self.lang),
+                    "key": key, "qty": qty, "name": name, "amount": won(unit * qty, self.lang),
+                    "unit": (f"{won(unit, self.lang)} each" if en else f"개당 {won(unit, self.lang)}"),
+                    "options": ", ".join(pick(self.lang, o["name_ko"], o["name_en"]) for o in options),
                     "more_label": f"One more {name}" if en else f"{name} 하나 더",
                     "less_label": f"One less {name}" if en else f"{name} 하나 빼기",
                     "remove_label": f"Remove {name}" if en else f"{name} 삭제",
@@ -210,8 +309,13 @@ class TabletState(SessionState):
 
     @rx.var
     def cart_total(self) -> str:
-        by_key = {i["key"]: i["price"] for i in self.items}
-        return won(sum(by_key.get(k, 0) * q for k, q in self.cart.items()), self.lang)
+        by_key = {i["key"]: i for i in self.items}
+        total = 0
+        for key, qty in self.cart.items():
+            item = by_key.get(_item_key(key))
+            if item is not None:
+                total += (item["price"] + sum(o["price_delta"] for o in _chosen(item, _line_options(key)))) * qty
+        return won(total, self.lang)
 
     @rx.var
     def order_cards(self) -> list[dict]:
@@ -221,7 +325,10 @@ class TabletState(SessionState):
                 "title": f"Order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']}",
                 "status_label": label(o["status"], self.lang),
                 "time": o["created_at"], "total": won(o["total"], self.lang),
-                "lines": [f"{pick(self.lang, ln['name_ko'], ln['name_en'])} × {ln['quantity']}" for ln in o["lines"]],
+                "lines": [f"{pick(self.lang, ln['name_ko'], ln['name_en'])} × {ln['quantity']}"
+                          + (f" ({pick(self.lang, ln['options_ko'], ln['options_en'])})" if ln["options"] else "")
+                          for ln in o["lines"]],
+                "note": o["note"],
             }
             for o in self.orders
         ]
@@ -248,22 +355,67 @@ class TabletState(SessionState):
 
     @event(local=True)
     def open_detail(self, key: Key):
-        self.detail_id = key
+        self.detail_id, self.detail_choices = key, []
 
     @event(local=True)
     def close_detail(self):
-        self.detail_id = ""
+        self.detail_id, self.detail_choices = "", []
 
     @event(local=True)
-    def add(self, key: Key):
-        item = next((i for i in self.items if i["key"] == key), None)
+    def choose(self, group_key: Key, option_key: Key):
+        """Tick or untick an option in the dialog: a single-choice group keeps the one ticked last, a
+        multi-choice one stops at its maximum."""
+        item = next((i for i in self.items if i["key"] == self.detail_id), None)
+        group = next((g for g in (item or {}).get("option_groups") or [] if str(g["id"]) == group_key), None)
+        option = next((o for o in (group or {}).get("options", []) if str(o["id"]) == option_key), None)
+        if option is None or option["sold_out"]:
+            return
+        siblings = {str(o["id"]) for o in group["options"]}
+        chosen = [c for c in self.detail_choices if c != option_key]
+        if len(chosen) == len(self.detail_choices):  # ticking it
+            if group["max_select"] == 1:
+                chosen = [c for c in chosen if c not in siblings]
+            elif sum(1 for c in chosen if c in siblings) >= group["max_select"]:
+                return
+            chosen.append(option_key)
+        self.detail_choices = chosen
+
+    @event(local=True)
+    def add_detail(self):
+        """The dialog's 담기: the dish with the ticked options, once every required group is answered."""
+        if not self.detail_ready:
+            return
+        key = _line_key(self.detail_id, self.detail_choices)
+        self.detail_id, self.detail_choices = "", []
+        self._add_line(key)
+
+    @event(local=True)
+    def add(self, key: LineKey):
+        """A menu card's 담기 (a dish that asks options opens its dialog instead) or a cart line's +."""
+        item = next((i for i in self.items if i["key"] == _item_key(key)), None)
+        if item is not None and item.get("option_groups") and key == item["key"] and key not in self.cart:
+            self.detail_id, self.detail_choices = key, []
+            return
+        self._add_line(key)
+
+    def _add_line(self, key: str) -> None:
+        item = next((i for i in self.items if i["key"] == _item_key(key)), None)
         if item is None or item["sold_out"]:
             return
         self.cart = {**self.cart, key: min(self.cart.get(key, 0) + 1, item["max_quantity"])}
         self._clear_error()
 
     @event(local=True)
-    def decrease(self, key: Key):
+    def toggle_avoid(self, code: Choice):
+        if code in ALLERGENS:
+            self.avoid = [c for c in self.avoid if c != code] if code in self.avoid else [*self.avoid, code]
+
+    @event(local=True)
+    def set_note(self, text: Note):
+        self.note = text[:100]
+
+    @event(local=True)
+    def decrease(self, key: LineKey):
         qty = self.cart.get(key, 0) - 1
         cart = dict(self.cart)
         if qty <= 0:
@@ -274,7 +426,7 @@ class TabletState(SessionState):
         self._clear_error()
 
     @event(local=True)
-    def remove(self, key: Key):
+    def remove(self, key: LineKey):
         self.cart = {k: q for k, q in self.cart.items() if k != key}
         self._clear_error()
 
@@ -287,8 +439,8 @@ class TabletState(SessionState):
         self.placing = True
         try:
             start = payments.start_checkout(
-                principal, [(int(k), q) for k, q in self.cart.items()],
-                f"{origin}/pay/success", f"{origin}/pay/fail", self.lang,
+                principal, [(int(_item_key(k)), q, [int(o) for o in _line_options(k)]) for k, q in self.cart.items()],
+                f"{origin}/pay/success", f"{origin}/pay/fail", self.lang, note=self.note,
             )
         except OrderingBusy as exc:
             self.placing = False
@@ -317,3 +469,29 @@ class TabletState(SessionState):
 def _table_news(principal: Principal) -> tuple[list, bool]:
     """This table's orders, and whether it has called staff."""
     return order_views.table_orders(principal), calls.open_call_for_table(principal)
+
+
+# ---- cart line keys: "12" (item 12, no options) or "12:3.7" (with options 3 and 7) ------------------------
+def _item_key(line_key: str) -> str:
+    return line_key.split(":", 1)[0]
+
+
+def _line_options(line_key: str) -> list[str]:
+    _, _, options = line_key.partition(":")
+    return options.split(".") if options else []
+
+
+def _line_key(item_key: str, options: list[str]) -> str:
+    """The same dish with the same choices is the same line, whatever order they were ticked in."""
+    ids = sorted({int(o) for o in options})
+    return f"{item_key}:{'.'.join(map(str, ids))}" if ids else item_key
+
+
+def _option_keys(item: dict) -> set[str]:
+    return {str(o["id"]) for g in item.get("option_groups") or [] for o in g["options"]}
+
+
+def _chosen(item: dict, option_keys: list[str]) -> list[dict]:
+    """The item's options of a line, in the order the dialog asks them."""
+    wanted = set(option_keys)
+    return [o for g in item.get("option_groups") or [] for o in g["options"] if str(o["id"]) in wanted]

@@ -73,13 +73,13 @@ class Cluster:
 
     # -- reachability ------------------------------------------------------------------------------------
 
-    def answers(self, host: str, timeout: float = 1.0) -> bool:
-        """The proxy's route for `host` answers /ping (some backend behind it is up)."""
-        return _pong(f"http://127.0.0.1:{self.proxy_port}/ping", {"Host": f"{host}.localhost"}, timeout)
+    def answers(self, host: str, path: str = "/ping", timeout: float = 1.0) -> bool:
+        """The proxy answers `path` on `host` (/ping: some backend behind it is up; a page: the frontend)."""
+        return _ok(f"http://127.0.0.1:{self.proxy_port}{path}", {"Host": f"{host}.localhost"}, timeout)
 
     def backend_answers(self, name: str, timeout: float = 1.0) -> bool:
         """The backend process `name` itself answers /ping on its own port."""
-        return _pong(f"http://127.0.0.1:{self.ports[name]}/ping", {}, timeout)
+        return _ok(f"http://127.0.0.1:{self.ports[name]}/ping", {}, timeout)
 
     # -- processes ---------------------------------------------------------------------------------------
 
@@ -153,7 +153,7 @@ class Cluster:
         return self._sandbox("GET", "/sandbox/payments").json()["payments"]
 
 
-def _pong(url: str, headers: dict, timeout: float) -> bool:
+def _ok(url: str, headers: dict, timeout: float) -> bool:
     try:
         return httpx.get(url, headers=headers, timeout=timeout).status_code == 200
     except httpx.HTTPError:

@@ -1,7 +1,8 @@
 """Fault drills through the production topology: deploy/cluster/cluster.py (migrations, the sandbox
-provider, ordering-1, ordering-2, store, nginx under supervisord) started once per session on free ports
+provider, ordering-1, ordering-2, store, nginx under supervisord) started once for the drills on free ports
 and a fresh PostgreSQL database `hiorder_drill_<pid>`, driven by real tablets and a real board in
-Chromium through the proxy.
+Chromium through the proxy. The cluster is stopped after the last drill (package scope, hence the
+__init__.py), so the suites after it do not share the 2 cores with five idle backends.
 
 HIORDER_DRILL_CLUSTER=<workdir> attaches to a cluster already running from that work folder instead
 (while writing a drill: the cluster takes a minute to start); it is neither started nor stopped then.
@@ -40,7 +41,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def services_back_at_end() -> Iterator[None]:
     """Whatever a drill did to them, the machine's Redis and PostgreSQL answer when the session ends."""
     yield
@@ -48,7 +49,7 @@ def services_back_at_end() -> Iterator[None]:
     start_postgres()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
     attached = os.environ.get("HIORDER_DRILL_CLUSTER")
     if attached:
@@ -59,7 +60,8 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     name = f"hiorder_drill_{os.getpid()}"
     url = recreate_pg_database(PG_SERVER, name)
     workdir = tmp_path_factory.mktemp("cluster")
-    proxy_port, base_port = free_port_block(1), free_port_block(4)
+    base_port = free_port_block(5)  # the four backends (cluster.py's --base-port +0..+3), then the proxy
+    proxy_port = base_port + 4
     log_path = workdir / "cluster.log"
     with open(log_path, "wb") as log:  # a file, not a pipe: nobody reads supervisord's output meanwhile
         proc = subprocess.Popen(
@@ -73,7 +75,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 pytest.fail(f"cluster.py exited with {proc.returncode}:\n{_tail(log_path)}")
             if (workdir / "cluster.json").exists():
                 running = Cluster.from_workdir(workdir)
-                if running.answers("order") and running.answers("store"):
+                if all(running.answers(host, path) for host in ("order", "store") for path in ("/ping", "/login")):
                     break
             if time.monotonic() > deadline:
                 pytest.fail(f"the cluster did not answer within {STARTUP_TIMEOUT} s:\n{_tail(log_path)}")
@@ -92,7 +94,7 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def records(cluster) -> Iterator[Records]:
     found = Records(cluster.database_url)
     yield found

@@ -48,9 +48,13 @@ class Tablet:
     def cart(self):
         return self.page.get_by_role("region", name="cart")
 
+    def add_button(self, item: MenuPick):
+        """The menu card's "add" (exact: the recommendations strip has its own "추천 메뉴 ... 담기")."""
+        return self.page.get_by_role("button", name=f"{item.name} 담기", exact=True)
+
     def add(self, item: MenuPick) -> None:
         self.page.get_by_role("tab", name=item.category).click()
-        self.page.get_by_role("button", name=f"{item.name} 담기").click()
+        self.add_button(item).click()
 
     def cart_contents(self) -> dict[str, int]:
         """What the cart on screen holds: item name -> quantity (the number between its - and + buttons)."""
@@ -58,6 +62,13 @@ class Tablet:
             "cart => [...cart.querySelectorAll('button[aria-label$=\" 하나 빼기\"]')]"
             ".map(less => [less.getAttribute('aria-label').slice(0, -6), less.nextElementSibling?.textContent])")
         return {name: int(qty) for name, qty in pairs if qty and qty.isdigit()}
+
+    def wait_cart_change(self, shown: dict[str, int], timeout: float = 20) -> dict[str, int]:
+        """Wait until the cart on screen is no longer `shown` (a tap answered); what it holds then."""
+        deadline = time.monotonic() + timeout
+        while (seen := self.cart_contents()) == shown and time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)
+        return seen
 
     def wait_cart(self, wanted: dict[MenuPick, int], timeout: float = 15) -> dict[str, int]:
         """Wait until the cart holds exactly `wanted`; what it holds then (compare it to fail clearly)."""
@@ -86,6 +97,17 @@ class Tablet:
     def to_menu(self) -> None:
         self.page.get_by_role("link", name="메뉴", exact=True).click()
         expect(self.page).to_have_url(re.compile(r"localhost:\d+/$"))
+
+    def describe(self) -> str:
+        """The page in a few words, for a failure message: where it is, its order button, its messages."""
+        button = self.place_order_button
+        if not button.count():
+            state = "no order button"
+        else:
+            state = "the order button disabled" if button.first.is_disabled() else "the order button enabled"
+        messages = self.page.get_by_role("alert").all_inner_texts() + self.page.get_by_role("listitem").filter(
+            has_text=re.compile(r"\S")).all_inner_texts()
+        return f"{self.page.url.split('?')[0]}, {state}, messages {messages}, cart {self.cart_contents()}"
 
     def notice(self, text: str | re.Pattern):
         """A message anywhere on the page: the cart's alert, the payment page's, or a toast."""

@@ -41,8 +41,7 @@ def test_redis_stopped_for_five_seconds(cluster, records, board, new_page, measu
     stopped = time.monotonic()
     try:
         paying.pay()  # the provider charges; the confirm back at the tablet needs its state in Redis
-        tapped.page.get_by_role("tab", name=main.category).click()
-        tapped.page.get_by_role("button", name=f"{main.name} 담기").click()
+        tapped.add(main)
         expect(tapped.notice(WAIT_NOTICE)).to_be_visible(timeout=OUTAGE_SECONDS * 1000)
         noticed = time.monotonic() - stopped
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
@@ -53,7 +52,7 @@ def test_redis_stopped_for_five_seconds(cluster, records, board, new_page, measu
     # Events flow again: the tapped tablet's cart answers a tap (the diner taps again until it does).
     deadline = back + RECOVERY_BOUND
     while (cart := tapped.cart_contents()).get(main.name, 0) == 0 and time.monotonic() < deadline:
-        add = tapped.page.get_by_role("button", name=f"{main.name} 담기")
+        add = tapped.add_button(main)
         if add.is_visible():
             add.click()
         tapped.page.wait_for_timeout(1000)
@@ -73,10 +72,17 @@ def test_redis_stopped_for_five_seconds(cluster, records, board, new_page, measu
     measured(f"{count.line()}; notice after {noticed:.1f} s; after Redis was back: a tap took effect in "
              f"{events_flow:.1f} s, the payment made during the outage confirmed on the tablet in {paid_after:.1f} s,"
              f" the board complete in {board_after:.1f} s; the tapped tablet's cart then held {cart}")
-    assert cart.get(side.name) == 1, f"the cart filled before the outage was lost: it holds {cart}"
-    assert cart.get(main.name, 0) >= 1, f"no tap took effect within {RECOVERY_BOUND} s of Redis being back"
-    assert PAID_PAGE.search(paying.page.url), f"the payment made during the outage was not confirmed on the tablet" \
-                                               f" within {RECOVERY_BOUND} s (it shows {paying.page.url})"
-    assert (count.placed, count.paid, count.on_board_once, count.on_board_twice_or_more) == (2, 2, 2, 0)
-    assert (count.charges, count.doubled_charges) == (2, 0)
-    assert max(events_flow, paid_after, board_after) <= RECOVERY_BOUND
+    problems = []
+    if cart.get(side.name) != 1:
+        problems.append(f"the cart filled before the outage was lost (it holds {cart})")
+    if not cart.get(main.name):
+        problems.append(f"no tap took effect within {RECOVERY_BOUND} s of Redis being back")
+    if not PAID_PAGE.search(paying.page.url):
+        problems.append(f"the payment made during the outage was not confirmed on the tablet within {RECOVERY_BOUND} s"
+                        f" (it still shows {paying.page.url.split('?')[0]})")
+    if count.on_board_once < count.paid:
+        problems.append(f"the board shows {count.on_board_once} of the {count.paid} paid orders")
+    if (count.placed, count.paid, count.on_board_twice_or_more, count.charges, count.doubled_charges) \
+            != (2, 2, 0, 2, 0):
+        problems.append(f"counted: {count.line()}")
+    assert not problems, "; ".join(problems)

@@ -26,9 +26,8 @@ def place_until_checkout(tablet: Tablet, timeout: float) -> float:
             return time.monotonic() - started
         except (AssertionError, PlaywrightError):
             if time.monotonic() - started > timeout:
-                state = "disabled (still placing)" if tablet.place_order_button.is_disabled() else "enabled"
-                raise AssertionError(f"no order placed within {timeout:.0f} s of PostgreSQL being back; the"
-                                     f" order button is {state}") from None
+                raise AssertionError(f"no order placed within {timeout:.0f} s of PostgreSQL being back; the tablet"
+                                     f" shows {tablet.describe()}") from None
 
 
 def test_postgres_restarted_under_ordering(cluster, records, board, new_page, measured):

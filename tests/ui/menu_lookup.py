@@ -1,16 +1,20 @@
 """Names of seeded demo items, read from the database the app under test uses."""
 
+import sqlalchemy as sa
 from sqlmodel import select
 
-from hiorder_app.domain.models import MenuItem
+from hiorder_app.domain.models import ItemOptionGroup, MenuItem
 from hiorder_app.services.db import session_scope
 
 
-def demo_item(kind: str, **where) -> MenuItem:
-    """The first active, unlimited, non-event item of this kind (with any extra column filters)."""
+def demo_item(kind: str, options: bool = False, **where) -> MenuItem:
+    """The first active, unlimited, non-event item of this kind (with any extra column filters), asking
+    no options unless `options` (then one that asks some)."""
+    asks = sa.exists().where(ItemOptionGroup.menu_item_id == MenuItem.id)
     with session_scope() as s:
         query = select(MenuItem).where(MenuItem.kind == kind, MenuItem.active, ~MenuItem.sold_out,
-                                       MenuItem.stock.is_(None), ~MenuItem.once_per_table)
+                                       MenuItem.stock.is_(None), ~MenuItem.once_per_table,
+                                       asks if options else ~asks)
         for column, value in where.items():
             query = query.where(getattr(MenuItem, column) == value)
         return s.exec(query.order_by(MenuItem.sort_order, MenuItem.id)).first()

@@ -133,7 +133,7 @@ def test_the_dashboard_shows_each_periods_sales_from_the_read_model(admin_page: 
         expect(admin_page.get_by_role("group", name="매출")).to_contain_text(f"{report.revenue:,}원")
         expect(admin_page.get_by_role("group", name="결제 완료 주문")).to_contain_text(f"{report.orders:,}건")
         expect(admin_page.get_by_role("group", name="객단가")).to_contain_text(f"{report.average:,}원")
-        best = admin_page.get_by_role("table")  # the only one: best sellers
+        best = admin_page.get_by_role("region", name="많이 팔린 메뉴 (매출)")
         expect(best.get_by_role("row")).to_have_count(len(report.top_items) + 1)
         if report.top_items:
             expect(best.get_by_role("row").nth(1)).to_contain_text(report.top_items[0].name_ko)

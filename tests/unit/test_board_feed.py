@@ -1,7 +1,7 @@
 """How the live board folds events: order, late relays, repeats, staff calls, resync."""
 
 from hiorder_app.services.events.live_hub import RESYNC
-from hiorder_app.services.read_models.board_feed import Board, BoardCall, BoardOrder, fold
+from hiorder_app.services.read_models.board_feed import Board, BoardCall, BoardLine, BoardOrder, fold
 
 LINES = [{"name_ko": "비빔밥", "name_en": "Bibimbap", "quantity": 2}]
 
@@ -22,7 +22,7 @@ def test_paid_orders_join_in_payment_order_and_ring():
         order_event("OrderPaid", 1, "PAID", "t1", paid_at="2026-11-26T12:00:01+00:00"),
     ], never_reload)
     assert [o.id for o in board.orders] == [1, 2]
-    assert board.orders[0].lines == (("비빔밥", "Bibimbap", 2),)
+    assert board.orders[0].lines == (BoardLine("비빔밥", "Bibimbap", 2),)
     assert ring
 
 

@@ -1,7 +1,9 @@
-"""drop the unread store.timezone; menu_item.featured
+"""retire the unread store.timezone; menu_item.featured
 
-Times are shown in STORE_TIMEZONE (settings); the per-store column was written but never read, so a
-value in it only misled. Downgrade restores the column with the default every row had.
+Times are shown in STORE_TIMEZONE (settings); the per-store column was written but never read, so the
+code no longer has it. The column stays, with a default so new stores can leave it out, until a later
+release drops it: during a rolling update the previous release still selects it (expand now, contract
+later).
 menu_item.featured: items the admin offers on the tablet when the store has too few orders to
 recommend from (issue 12); added here because the model gained it first.
 
@@ -22,7 +24,8 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     with op.batch_alter_table('store') as batch:
-        batch.drop_column('timezone')
+        batch.alter_column('timezone', existing_type=sa.String(length=64), server_default='Asia/Seoul',
+                           existing_nullable=False)
     with op.batch_alter_table('menu_item') as batch:
         batch.add_column(sa.Column('featured', sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -31,4 +34,5 @@ def downgrade() -> None:
     with op.batch_alter_table('menu_item') as batch:
         batch.drop_column('featured')
     with op.batch_alter_table('store') as batch:
-        batch.add_column(sa.Column('timezone', sa.String(length=64), nullable=False, server_default='Asia/Seoul'))
+        batch.alter_column('timezone', existing_type=sa.String(length=64), server_default=None,
+                           existing_nullable=False)
