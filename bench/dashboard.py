@@ -5,7 +5,7 @@
 The database named by --database-url is DROPPED, recreated and migrated, and dropped again at the end
 (--keep leaves it). One store (the demo menu's shape: 19 items, 20 tables) gets generated table visits
 of one to three paid orders, lunch and dinner hours in Seoul, 1% of orders refunded, written with COPY:
-table sessions, orders, order lines, the order read model, and the aggregate read models
+table sessions, orders, order lines, and the aggregate read models
 (sales_hour, sales_item_day, sales_item_hour, sales_table_day, visit_item, visit_pair) summed while
 generating, as the projector would have written them order by order. A check compares the report's
 revenue with a scan of the orders.
@@ -20,7 +20,6 @@ Then, in the same run, the median of --runs calls of:
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -57,8 +56,6 @@ COPIES = {
               "payment_ref) FROM STDIN",
     "lines": "COPY order_line (id, order_id, menu_item_id, name_ko, name_en, kind, unit_price, quantity, line_total) "
              "FROM STDIN",
-    "views": "COPY order_view (order_id, store_id, table_id, table_number, table_session_id, session_open, status, "
-             "total, lines_json, created_at, paid_at, updated_at) FROM STDIN",
 }
 RANGE_SCAN = """SELECT COUNT(*), COALESCE(SUM(total), 0) FROM orders WHERE store_id = :store
 AND status IN ('PAID', 'ACCEPTED', 'SERVED') AND paid_at >= :since AND paid_at < :until"""
@@ -184,14 +181,9 @@ def generate(conn: psycopg.Connection, store_id: int, items: dict, tables: dict[
                 status = OrderStatus.CANCELLED if refunded else OrderStatus.SERVED
                 buffers["orders"].append((order_id, store_id, table_id, session_id, status, total, paid_at, paid_at,
                                           paid_at, uuid.uuid4().hex))
-                payload = []
                 for i, q, p in lines:
                     line_id += 1
                     buffers["lines"].append((line_id, order_id, i, items[i][0], items[i][1], items[i][3], p, q, p * q))
-                    payload.append({"menu_item_id": i, "name_ko": items[i][0], "name_en": items[i][1],
-                                    "quantity": q, "unit_price": p})
-                buffers["views"].append((order_id, store_id, table_id, tables[table_id], session_id, False, status,
-                                         total, json.dumps(payload, ensure_ascii=False), paid_at, paid_at, paid_at))
                 sums.sale(paid_at.astimezone(tz), tables[table_id], total, lines, refunded)
                 if not refunded:
                     kept.update(picked)
@@ -268,7 +260,7 @@ def main() -> int:
             conn.autocommit = True
             conn.execute("VACUUM ANALYZE")
         print(f"generated {args.orders} orders over 730 days in {time.perf_counter() - t0:.0f} s "
-              f"(COPY of orders, lines, order_view, visits and the aggregates; VACUUM ANALYZE)")
+              f"(COPY of visits, orders, lines and the aggregates; VACUUM ANALYZE)")
         admin = sign_in("bench", "admin", "admin1234", "bench")[1]
 
         print("\n| range | days | report ms | scan of order rows ms | report / scan | orders | revenue check |")

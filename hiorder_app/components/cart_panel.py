@@ -11,6 +11,7 @@ def _line(line) -> rx.Component:
             rx.text(line["name"], weight="medium"),
             rx.cond(line["options"] != "", rx.text(line["options"], size="2")),
             rx.text(line["unit"], " · ", line["amount"], size="2", color_scheme="gray"),
+            rx.cond(line["warning"] != "", rx.text(line["warning"], size="2", color_scheme="red", role="status")),
             spacing="0",
             flex="1",
         ),

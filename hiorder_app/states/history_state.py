@@ -41,7 +41,9 @@ class HistoryState(SessionState):
         self.rows = [
             {"id": v.id, "table": v.table_number, "status": v.status, "total": v.total,
              "created": store_time(v.created_at), "paid": store_time(v.paid_at),
-             "lines": [[ln.name_ko, ln.name_en, ln.quantity] for ln in v.lines]}
+             "note": v.note,
+             "lines": [[ln.name_ko, ln.name_en, ln.quantity, ln.options_text("ko"), ln.options_text("en")]
+                       for ln in v.lines]}
             for v in views
         ]
         return None
@@ -67,7 +69,9 @@ class HistoryState(SessionState):
         return [
             {"id": f"#{r['id']}", "table": str(r["table"]), "status": label(r["status"], self.lang),
              "total": won(r["total"], self.lang), "created": r["created"], "paid": r["paid"],
-             "items": ", ".join(f"{pick(self.lang, ko, en)} × {q}" for ko, en, q in r["lines"])}
+             "items": ", ".join(f"{pick(self.lang, ko, en)} × {q}" + (f" ({pick(self.lang, oko, oen)})" if oko else "")
+                                for ko, en, q, oko, oen in r["lines"])
+             + (f" · {'Request' if self.lang == 'en' else '요청'}: {r['note']}" if r.get("note") else "")}
             for r in self.rows
         ]
 

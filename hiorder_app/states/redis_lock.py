@@ -1,5 +1,5 @@
-"""A workaround for Reflex 0.10.1's Redis state manager: a browser's state lock taken by a task that is
-cancelled while it takes it is never given back.
+"""Workarounds for Reflex 0.10.1's Redis state manager, where an event cancelled while it takes a
+browser's state lock makes that browser's next event wait up to the lock's whole expiry (10 s).
 
 The lock is a `SET key id NX PX 10000`. Reflex cancels events on its own: a navigation, or a reconnect's
 hydrate, cancels the previous page's unfinished on_load chain, background tasks included (a tablet's
@@ -12,6 +12,11 @@ for the lock to expire. Measured with bench/tablets.py: navigations and payment 
 Here the SET always runs to its end; when the task asking for it was cancelled meanwhile and the lock
 was taken, it is given back at once (deleted only if it still holds this task's id), and the next waiter
 in this process is woken, as Reflex does on a normal release (other processes see the key's deletion).
+
+The same holds for the line of events of one process waiting for a lock: a release wakes only the
+first of them, and one cancelled after its wake-up took that wake-up with it, so the next one in line
+slept until its 10 s timeout before looking again. A waiter leaving the line without the lock now
+passes the wake-up on (a spare one costs a waiter one more look at the lock).
 """
 
 import asyncio
@@ -39,6 +44,7 @@ def install() -> None:
     original = StateManagerRedis._try_get_lock
     if getattr(original, "gives_back_on_cancel", False):
         return
+    original_wait = StateManagerRedis._wait_lock
 
     async def _try_get_lock(self, lock_key: bytes, lock_id: bytes) -> bool | None:
         attempt = asyncio.ensure_future(original(self, lock_key, lock_id))
@@ -50,5 +56,13 @@ def install() -> None:
             task.add_done_callback(_pending.discard)
             raise
 
+    async def _wait_lock(self, lock_key: bytes, lock_id: bytes) -> None:
+        try:
+            await original_wait(self, lock_key, lock_id)
+        except BaseException:
+            self._notify_next_waiter(lock_key)
+            raise
+
     _try_get_lock.gives_back_on_cancel = True
     StateManagerRedis._try_get_lock = _try_get_lock
+    StateManagerRedis._wait_lock = _wait_lock

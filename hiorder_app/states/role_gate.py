@@ -9,6 +9,7 @@ from reflex.state import StateUpdate
 
 from ..settings import get_settings
 from .admin_menu_state import AdminMenuState
+from .admin_options_state import AdminOptionsState
 from .admin_state import AdminState
 from .admin_tables_state import AdminTablesState
 from .board_state import BoardState
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 # Sign-in, sign-out and the language switch (SessionState, LoginState) are served by both roles.
 ROLE_STATES = {
     "ordering": (TabletState, PaymentState, TableLinkState, TabletSignOutState),
-    "store": (AdminState, BoardState, HistoryState, AdminMenuState, AdminTablesState),
+    "store": (AdminState, BoardState, HistoryState, AdminMenuState, AdminOptionsState, AdminTablesState),
 }
 
 

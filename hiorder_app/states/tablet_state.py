@@ -300,8 +300,23 @@ class TabletState(SessionState):
                     "more_label": f"One more {name}" if en else f"{name} 하나 더",
                     "less_label": f"One less {name}" if en else f"{name} 하나 빼기",
                     "remove_label": f"Remove {name}" if en else f"{name} 삭제",
+                    "warning": self._cart_warning(item),
                 })
         return lines
+
+    def _cart_warning(self, item: dict) -> str:
+        """Said before ordering (the server still decides): more than the stock left over all the item's
+        lines, or an event item this table already ordered."""
+        en = self.lang == "en"
+        wanted = sum(q for k, q in self.cart.items() if _item_key(k) == item["key"])
+        if item["stock"] is not None and wanted > item["stock"]:
+            return f"Only {item['stock']} left" if en else f"남은 수량이 {item['stock']}개뿐이에요"
+        ordered = {str(ln["menu_item_id"]) for o in self.orders if o["status"] in PAID_STATUSES | {"PENDING_PAYMENT"}
+                   for ln in o["lines"]}
+        if item["once_per_table"] and item["key"] in ordered:
+            return ("This table already had this event item" if en
+                    else "이벤트 메뉴는 테이블당 한 번만 주문할 수 있어요")
+        return ""
 
     @rx.var
     def cart_count(self) -> int:

@@ -34,6 +34,9 @@ class Records:
             "SELECT o.id, t.number, o.status, o.payment_ref FROM orders o JOIN dining_table t ON t.id = o.table_id"
             " WHERE o.id > :after ORDER BY o.id", after=order_id)
 
+    def created_at(self, order_id: int):
+        return self._rows("SELECT created_at FROM orders WHERE id = :id", id=order_id)[0][0]
+
     def plain_items(self, kind: str = "MAIN", count: int = 2) -> list[MenuPick]:
         """Items a tablet can add with one tap and order any number of times: on sale, no counted stock,
         not once-per-table, no option groups to choose from."""
@@ -77,7 +80,3 @@ def tally(cluster: Cluster, orders: list, board_ids: Counter) -> Tally:
         charges=sum(n for ref, n in done.items() if ref in refs),
         doubled_charges=sum(1 for ref, n in done.items() if ref in refs and n > 1),
     )
-
-
-def charged_refs(cluster: Cluster) -> Counter:
-    return Counter(p["orderId"] for p in cluster.ledger() if p["status"] == "DONE")

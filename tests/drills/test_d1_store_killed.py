@@ -4,11 +4,16 @@ and the store's board, once supervisor has it back, shows every order exactly on
 import threading
 import time
 
-from tests.drills.records import tally
+from tests.drills.records import PAID, tally
 from tests.drills.tablets import Tablet, order_and_pay
 
 TABLES = (1, 2, 3, 4, 5)
-ROUNDS = 6  # 5 tablets x 6 rounds: 30 orders
+ROUNDS = 6
+ORDERS = len(TABLES) * ROUNDS  # 30
+
+
+def paid_since(records, order_id: int) -> int:
+    return sum(1 for o in records.orders_after(order_id) if o.status in PAID)
 
 
 def test_store_killed_while_tablets_order_and_pay(cluster, records, board, new_page, measured):
@@ -21,12 +26,12 @@ def test_store_killed_while_tablets_order_and_pay(cluster, records, board, new_p
 
     order_and_pay(tablets, item, rounds=1)
     killed_pid = cluster.kill_tree("store")
-    paid_when_killed = len(records.orders_after(before))
+    paid_when_killed = paid_since(records, before)
     back: dict = {}
 
     def watch_store() -> None:  # no browser here: playwright's pages stay on the main thread
         back["seconds"] = cluster.wait_back("store", killed_pid)
-        back["paid"] = sum(1 for o in records.orders_after(before) if o.status == "PAID")
+        back["paid"] = paid_since(records, before)
 
     watcher = threading.Thread(target=watch_store, daemon=True)
     watcher.start()
@@ -39,9 +44,9 @@ def test_store_killed_while_tablets_order_and_pay(cluster, records, board, new_p
     seen, caught_up = board.wait_for([o.id for o in orders], timeout=30)
     board.expect_live()
     count = tally(cluster, orders, seen)
-    measured(f"{count.line()}; 30 orders in {ordering_done:.1f} s, store back {back['seconds']:.1f} s after "
+    measured(f"{count.line()}; {ORDERS} orders in {ordering_done:.1f} s, store back {back['seconds']:.1f} s after "
              f"SIGKILL, {back['paid'] - paid_when_killed} orders paid while it was down, board complete "
              f"{caught_up:.1f} s after the last payment")
     assert back["paid"] > paid_when_killed, "no order was paid while the store was down: the drill proved nothing"
-    assert (count.placed, count.paid, count.on_board_once, count.on_board_twice_or_more) == (30, 30, 30, 0)
-    assert (count.charges, count.doubled_charges) == (30, 0)
+    assert (count.placed, count.paid, count.on_board_once, count.on_board_twice_or_more) == (ORDERS, ORDERS, ORDERS, 0)
+    assert (count.charges, count.doubled_charges) == (ORDERS, 0)

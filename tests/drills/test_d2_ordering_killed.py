@@ -44,6 +44,9 @@ def test_ordering_process_killed_mid_session(cluster, records, board, new_page, 
     # Still this table's signed-in tablet: its order (of what the cart holds now) goes through once.
     expect(tablet.page).not_to_have_url(re.compile(r"/login"))
     tablet.expect_menu()
+    if not (cart := tablet.cart_contents()):  # lost (a problem noted above): the diner adds again to order
+        tablet.add(first)
+        cart = tablet.wait_cart_change({})
     tablet.place_order()
     tablet.pay()
     tablet.expect_paid()

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests.ui.conftest import pay_at_checkout, sign_in
+from tests.ui.menu_lookup import category_name, limited_item, stock_of
 from tests.ui.test_live_board import open_board
 
 STEW_PRICE = 10000  # 김치찌개 in the demo store; 라면사리 +2,000, 치즈 +1,500
@@ -61,3 +62,15 @@ def test_a_dish_with_choices_and_a_request_reaches_the_board(browser: Browser, b
     board.get_by_role("button", name="서빙 취소").click()
     board.get_by_role("dialog").get_by_role("button", name="되돌리기").first.click()
     expect(board.get_by_role("article", name=f"6번 테이블 주문 #{number}")).to_be_visible()
+
+
+def test_the_cart_warns_of_more_than_the_stock_left(browser: Browser, base_url: str):
+    item = limited_item()
+    left = stock_of(item.id)
+    tablet = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(tablet, base_url, "table8")
+    tablet.get_by_role("tab", name=category_name(item)).click()
+    for _ in range(left + 1):
+        tablet.get_by_role("button", name=f"{item.name_ko} 담기").click()
+    expect(tablet.get_by_role("region", name="cart").get_by_role("status")).to_have_text(
+        f"남은 수량이 {left}개뿐이에요")
