@@ -505,12 +505,12 @@ async def main_async(args) -> None:
     redis_admin = aioredis.from_url(cluster.redis_url)
     await redis_admin.flushdb()
     print(f"starting the cluster (work folder {cluster.workdir}) ...", flush=True)
+    results: list[dict] = []
     try:
         await asyncio.to_thread(cluster.start)
         tables = min(max(points), MAX_TABLES)
         await asyncio.to_thread(prepare_tables, tables)
         tokens = await asyncio.to_thread(presigned, [(i % MAX_TABLES) + 1 for i in range(max(points))])
-        results = []
         async with httpx.AsyncClient(timeout=args.timeout) as http, contextlib.AsyncExitStack() as stack:
             board = None
             if not args.no_board:
@@ -522,8 +522,10 @@ async def main_async(args) -> None:
             for n in points:
                 results.append(await run_point(n, args, cluster, tokens, http, board))
                 report(results[-1])
-        curve(results)
+                sys.stdout.flush()
     finally:
+        if results:  # what was measured, also when a later point failed or the run was stopped
+            curve(results)
         await asyncio.to_thread(cluster.stop)
         await redis_admin.flushdb()
         await redis_admin.aclose()
