@@ -7,8 +7,8 @@ What runs (all on this machine, stopped at the end, on failure and on Ctrl-C too
     routing order.localhost / store.localhost / pay.localhost; two `ordering` backends and one `store`
     backend, each `reflex run --env prod --backend-only`; the sandbox provider), with state in Redis
     database --redis-db (flushed before and after) and a PostgreSQL database of its own
-    (hiorder_bench_<pid>, dropped at the end). Its work folder (.cluster/bench) keeps the frontend build
-    and the logs between runs.
+    (hiorder_bench_<pid>, dropped at the end). Its work folder (.cluster/bench) keeps the logs of the
+    last run.
   * tables 11..N added to the demo store (one account per table, password hash copied from table1:
     bcrypt at cost 12 for each would take minutes), tablet i at table (i mod 999) + 1.
   * one board in headless Chromium (/usr/bin/chromium), signed in on store.localhost as the demo admin,
@@ -46,12 +46,10 @@ JS from nginx, cached in a real tablet) are not included.
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -127,16 +125,10 @@ class Running:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for log in (self.workdir / "logs").glob("*.log*"):
             log.unlink()
-        # The frontend's build holds the proxy's port (the browser's socket goes there): a build is
-        # reused only with the port it was made for.
-        built, last = (self.workdir / "app" / ".web" / "build" / "client").exists(), self.workdir / "cluster.json"
-        if built and last.exists() and port_free(port := json.loads(last.read_text())["proxy_port"]):
-            self.proxy = port
-        else:
-            built = False
+        # Always a fresh frontend build: it holds the proxy's port, and one older than the app's code
+        # makes the page ask for a reload instead of sending events.
         cmd = [sys.executable, str(CLUSTER_SCRIPT), "--workdir", str(self.workdir), "--proxy-port", str(self.proxy),
-               "--base-port", str(self.base), "--database-url", DATABASE_URL, "--redis-url", self.redis_url,
-               *(["--no-build"] if built else [])]
+               "--base-port", str(self.base), "--database-url", DATABASE_URL, "--redis-url", self.redis_url]
         with open(self.workdir / "cluster.log", "wb") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 400
@@ -197,15 +189,6 @@ def unwrap(log: str) -> str:
     for line in log.splitlines():
         out.append(line if len(line) >= 79 or line.endswith(" ") else line + "\n")
     return "".join(out)
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def cpu_seconds(procs: dict[str, list[psutil.Process]]) -> dict[str, float]:

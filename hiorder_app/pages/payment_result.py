@@ -18,20 +18,44 @@ def _back_to_menu() -> rx.Component:
     return rx.link(rx.button(t("장바구니로 돌아가기", "Back to my cart"), size="4"), href="/")
 
 
+# A confirm that never answered (the tab's state was lost with Redis, or the socket could not carry the
+# page's on_load) leaves the page on "confirming": it reloads itself, a few seconds apart and a bounded
+# number of times for this order, which confirms again (the service's confirm is idempotent: one charge
+# at most); then it offers the diner "try again".
+_RETRY_STUCK_CONFIRM = """(() => {
+  const started = window.location.href;
+  const key = "hiorder_confirm_reloads:" + new URLSearchParams(window.location.search).get("orderId");
+  window.setTimeout(() => {
+    if (window.location.href !== started || !document.getElementById("confirm-pending")) return;
+    const tries = Number(window.sessionStorage.getItem(key) || 0);
+    if (tries < 6) {
+      window.sessionStorage.setItem(key, String(tries + 1));
+      window.location.reload();
+    } else {
+      document.getElementById("confirm-retry")?.removeAttribute("hidden");
+    }
+  }, 6000);
+})();"""
+
+
+def _try_again(**props) -> rx.Component:
+    return rx.button(t("다시 시도", "Try again"), on_click=PaymentState.retry, size="4", variant="soft", **props)
+
+
 def payment_success_page() -> rx.Component:
     return _panel(
+        rx.script(_RETRY_STUCK_CONFIRM),
         rx.cond(
             PaymentState.phase == "confirming",
             rx.vstack(rx.spinner(size="3"),
                       rx.heading(t("결제를 확인하고 있어요…", "Confirming your payment…"), size="5"),
-                      align="center"),
+                      _try_again(id="confirm-retry", custom_attrs={"hidden": True}),
+                      align="center", id="confirm-pending"),
             rx.vstack(
                 rx.heading(t("결제를 완료하지 못했어요", "The payment did not go through"), size="5"),
                 rx.callout(PaymentState.error, icon="triangle_alert", color_scheme="amber", role="alert"),
                 rx.hstack(
-                    rx.cond(PaymentState.phase == "delayed",
-                            rx.button(t("다시 시도", "Try again"), on_click=PaymentState.confirm, size="4",
-                                      variant="soft")),
+                    rx.cond(PaymentState.phase == "delayed", _try_again()),
                     _back_to_menu(),
                 ),
                 align="center",

@@ -64,7 +64,8 @@ class BoardState(SessionState):
         subscribes before loading, so nothing that happens in between is missed (repeats are harmless).
         Before a batch is shown, and at least every SESSION_CHECK_SECONDS, the session is checked again:
         a board signed out, expired or revoked stops and forgets the orders. A failed round (the
-        database restarting) shows the board as not live, and it reloads itself after a short pause."""
+        database restarting) shows the board as not live, and it reloads itself after a short pause. A
+        state found lost (Redis restarted empty) reloads the page, which hydrates it again."""
         queue = live_hub.hub.subscribe(principal.store_id)
         last_ring, checked, behind, admitted, failures = 0.0, time.monotonic(), True, True, 0
         try:
@@ -76,6 +77,9 @@ class BoardState(SessionState):
                 try:
                     overdue = live_view.until_check(checked) == 0
                     if not admitted and (events or behind or overdue):
+                        if await live_view.state_lost(self):
+                            yield live_view.reload_page()
+                            return
                         if await self._principal_in_background() is None:
                             return
                         checked = time.monotonic()

@@ -4,6 +4,8 @@ import asyncio
 import logging
 import time
 
+import reflex as rx
+
 from .boundary import describe
 
 # A live view checks its session again before it shows anything new, and at least this often when
@@ -45,3 +47,16 @@ def recovered(log: logging.Logger, view: str, failures: int) -> int:
     if failures:
         log.info("%s live view: recovered after %d failed rounds", view, failures)
     return 0
+
+
+async def state_lost(state) -> bool:
+    """Whether this tab's server-side state was lost under its running live view: the session it
+    resolved at the start is no longer recorded (Redis restarted empty, so the state is a fresh one
+    that never took the browser's storage). Only a reload hydrates it again, from the browser's
+    LocalStorage; a tab whose session really ended lands on the sign-in page by the same reload."""
+    async with state:
+        return not state.role
+
+
+def reload_page():
+    return rx.call_script("window.location.reload()")

@@ -5,7 +5,8 @@ import reflex as rx
 from ..domain.errors import DomainError
 from ..services.payments import checkout as payments
 from ..services.principal import Principal
-from .boundary import TABLE, page
+from . import live_view
+from .boundary import TABLE, event, page
 from .tablet_state import TabletState
 
 
@@ -34,11 +35,21 @@ class PaymentState(TabletState):
             self.placing = False
             return None
         self._clear_error()
-        self.cart, self.note = {}, ""
+        self._set_cart({})
+        self.note = ""
         self.placing = False
         self.notice_ko = f"주문 #{outcome.order_id} 결제가 완료되었어요. 곧 준비해 드릴게요!"
         self.notice_en = f"Order #{outcome.order_id} is paid. It will be with you shortly!"
         return rx.redirect("/orders")
+
+    @event()
+    def retry(self):
+        """The page's "try again": confirm again on this tab's state, or, when that state was lost (Redis
+        restarted empty, so it no longer knows who is signed in), reload the page, which hydrates it from
+        the browser and confirms on load. The service's confirm is idempotent: never a second charge."""
+        if not self.role:
+            return live_view.reload_page()
+        return PaymentState.confirm
 
     @page(TABLE)
     def cancelled(self, principal: Principal):

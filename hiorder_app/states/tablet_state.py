@@ -20,7 +20,7 @@ from ..services.principal import Principal
 from ..services.read_models import menu as menu_service
 from ..services.read_models import order_views, recommendations
 from ..services.read_models import staff_calls as calls
-from . import live_view
+from . import live_view, saved_cart
 from .boundary import TABLE, blocking, event, page
 from .formatting import pick, store_time, won
 from .inputs import Choice, Key, LineKey, Note
@@ -38,6 +38,8 @@ class TabletState(SessionState):
     # line key (item id, and its chosen option ids: "12" or "12:3.7") -> quantity; survives a refused
     # order so nothing is retyped. The same dish with other choices is another line.
     cart: dict[str, int] = {}
+    # The same cart kept in the browser (saved_cart.py), so it survives this tab's state being lost.
+    stored_cart: str = rx.LocalStorage("", name="hiorder_cart")
     detail_id: str = ""
     # The options ticked in the item dialog, as text ids.
     detail_choices: list[str] = []
@@ -75,10 +77,31 @@ class TabletState(SessionState):
         self.popular_keys = [str(i) for i in view.popular_now]
         self._partners = {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()}
         self._featured = [str(i) for i in view.featured]
-        # Items that left the menu, or choices no longer offered, also leave the cart.
-        offered = {i["key"]: _option_keys(i) for i in self.items}
-        self.cart = {k: q for k, q in self.cart.items()
-                     if _item_key(k) in offered and set(_line_options(k)) <= offered[_item_key(k)]}
+        self._keep_offered()
+
+    def _keep_offered(self) -> None:
+        """Items that left the menu, or choices no longer offered, also leave the cart; no line holds
+        more than its item allows."""
+        offered = {i["key"]: (_option_keys(i), i["max_quantity"]) for i in self.items}
+        kept = {k: min(q, offered[_item_key(k)][1]) for k, q in self.cart.items()
+                if _item_key(k) in offered and set(_line_options(k)) <= offered[_item_key(k)][0]}
+        if kept != self.cart:
+            self._set_cart(kept)
+
+    def _set_cart(self, cart: dict[str, int]) -> None:
+        """Every change of the cart goes through here, so the browser's copy follows it."""
+        self.cart = cart
+        self.stored_cart = saved_cart.dump(cart, self.token)
+
+    def _restore_cart(self) -> None:
+        """A cart lost with this tab's server-side state comes back from the browser's copy, as far as
+        the menu still offers it (quantities within each item's limit)."""
+        if self.cart or not self.stored_cart:
+            return
+        self.cart = saved_cart.load(self.stored_cart, self.token)
+        self._keep_offered()
+        if not self.cart:
+            self.stored_cart = ""  # malformed, foreign or nothing left on the menu: not read again
 
     def _apply_stock(self, stock: dict[str, int]) -> None:
         """New counts carried by order events (item id -> left), applied in place."""
@@ -104,6 +127,7 @@ class TabletState(SessionState):
     def load_menu(self, principal: Principal):
         self.placing = False
         self._refresh_menu(principal)
+        self._restore_cart()
 
     @page(TABLE)
     def load_orders(self, principal: Principal):
@@ -115,7 +139,8 @@ class TabletState(SessionState):
         cancels it when the diner leaves; it waits on this process's hub, not on Redis itself. Before
         anything new is shown, and at least every SESSION_CHECK_SECONDS, the session is checked again:
         a tablet signed out by staff, or whose session expired, stops and forgets what it showed. A
-        failed round (the database restarting) is retried as a full reload after a short pause."""
+        failed round (the database restarting) is retried as a full reload after a short pause. A state
+        found lost (Redis restarted empty) reloads the page, which restores it from the browser."""
         queue = live_hub.hub.subscribe(principal.store_id)
         checked, behind, failures = time.monotonic(), False, 0
         try:
@@ -134,6 +159,9 @@ class TabletState(SessionState):
                 if not news and live_view.until_check(checked) > 0:
                     continue  # other tables' news: this tablet's state is not even loaded
                 try:
+                    if await live_view.state_lost(self):
+                        yield live_view.reload_page()
+                        return
                     if await self._principal_in_background() is None:
                         return
                     checked, behind, failures = time.monotonic(), False, 0
@@ -158,7 +186,8 @@ class TabletState(SessionState):
             elif stock:
                 self._apply_stock(stock)
             if cleared:
-                self.cart, self.note, self.notice_ko, self.notice_en = {}, "", "", ""
+                self._set_cart({})
+                self.note, self.notice_ko, self.notice_en = "", "", ""
             if table is not None:
                 self._show_orders(*table)
 
@@ -417,7 +446,7 @@ class TabletState(SessionState):
         item = next((i for i in self.items if i["key"] == _item_key(key)), None)
         if item is None or item["sold_out"]:
             return
-        self.cart = {**self.cart, key: min(self.cart.get(key, 0) + 1, item["max_quantity"])}
+        self._set_cart({**self.cart, key: min(self.cart.get(key, 0) + 1, item["max_quantity"])})
         self._clear_error()
 
     @event(local=True)
@@ -437,12 +466,12 @@ class TabletState(SessionState):
             cart.pop(key, None)
         else:
             cart[key] = qty
-        self.cart = cart
+        self._set_cart(cart)
         self._clear_error()
 
     @event(local=True)
     def remove(self, key: LineKey):
-        self.cart = {k: q for k, q in self.cart.items() if k != key}
+        self._set_cart({k: q for k, q in self.cart.items() if k != key})
         self._clear_error()
 
     @event(TABLE)

@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
@@ -57,10 +58,19 @@ class Tablet:
         self.add_button(item).click()
 
     def cart_contents(self) -> dict[str, int]:
-        """What the cart on screen holds: item name -> quantity (the number between its - and + buttons)."""
-        pairs = self.cart.evaluate(
-            "cart => [...cart.querySelectorAll('button[aria-label$=\" 하나 빼기\"]')]"
-            ".map(less => [less.getAttribute('aria-label').slice(0, -6), less.nextElementSibling?.textContent])")
+        """What the cart on screen holds: item name -> quantity (the number between its - and + buttons). Read
+        again after the page's own reload (a tablet whose state was lost reloads to restore it)."""
+        for attempt in range(20):
+            try:
+                pairs = self.cart.evaluate(
+                    "cart => [...cart.querySelectorAll('button[aria-label$=\" 하나 빼기\"]')]"
+                    ".map(less => [less.getAttribute('aria-label').slice(0, -6),"
+                    " less.nextElementSibling?.textContent])")
+                break
+            except PlaywrightError as exc:
+                if "Execution context was destroyed" not in str(exc) or attempt == 19:
+                    raise
+                self.page.wait_for_timeout(250)
         return {name: int(qty) for name, qty in pairs if qty and qty.isdigit()}
 
     def wait_cart_change(self, shown: dict[str, int], timeout: float = 20) -> dict[str, int]:
@@ -144,9 +154,15 @@ class Board:
         expect(self.page.get_by_text("실시간", exact=True)).to_be_visible(timeout=timeout)
 
     def order_ids(self) -> Counter:
-        """How many cards each order has on the board right now."""
-        labels = self.page.get_by_role("article").evaluate_all(
-            "cards => cards.map(card => card.getAttribute('aria-label'))")
+        """How many cards each order has on the board right now (none while it reloads itself: a board whose
+        state was lost, Redis restarted empty, reloads to hydrate again)."""
+        try:
+            labels = self.page.get_by_role("article").evaluate_all(
+                "cards => cards.map(card => card.getAttribute('aria-label'))")
+        except PlaywrightError as exc:
+            if "Execution context was destroyed" not in str(exc):
+                raise
+            return Counter()
         return Counter(int(m.group(1)) for label in labels if label and (m := self.LABEL.match(label)))
 
     def wait_for(self, order_ids: Iterable[int], timeout: float) -> tuple[Counter, float]:
