@@ -360,7 +360,7 @@ async def run_point(n: int, args, cluster: Running, tokens: list[str], http, boa
     tablets = [Tablet((i % MAX_TABLES) + 1, cluster.proxy, ramp_record, http, timeout=args.timeout,
                       token="" if i < signing else tokens[i], password=DEMO_TABLE_PASSWORD) for i in range(n)]
     procs = cluster.programs()
-    ordering = procs["ordering-1"] + procs["ordering-2"]
+    ordering = procs.get("ordering-1", []) + procs.get("ordering-2", [])
     rss_before, ramp_started = rss(ordering), time.monotonic()
     gate = asyncio.Semaphore(args.ramp)
 
