@@ -1,13 +1,17 @@
 """HIORDER_ROLE: a process refuses the other role's events on the server, whatever a browser sends."""
 
 import asyncio
+import importlib
+import pkgutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-import hiorder_app.hiorder_app  # noqa: F401  (imports every state, as the app does)
+# Every state module, without importing the app module itself: an app imported before the UI tests'
+# AppHarness compiles it leaves its memoised components out of that compile.
+import hiorder_app.states  # noqa: E402
 from hiorder_app.lifespan import (
     deliver_live_events_forever,
     prune_outbox_forever,
@@ -19,6 +23,9 @@ from hiorder_app.lifespan import (
 from hiorder_app.states.login_state import LoginState
 from hiorder_app.states.role_gate import ROLE_STATES, RoleGate
 from hiorder_app.states.session_state import SessionState
+
+for _module in pkgutil.iter_modules(hiorder_app.states.__path__):
+    importlib.import_module(f"hiorder_app.states.{_module.name}")
 
 
 def _run(coro):
