@@ -41,6 +41,7 @@ def http_targets(text: str) -> list[tuple[int | None, str]]:
 def kubectl() -> str:
     path = shutil.which("kubectl")
     if path is None:
+        # Only on a machine without kubectl; CI's machine kind ships it, so there these tests always run.
         pytest.skip("kubectl is not installed: `kubectl kustomize` renders deploy/k8s (the python-svc image has it)")
     return path
 

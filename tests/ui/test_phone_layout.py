@@ -7,6 +7,8 @@ from tests.ui.conftest import sign_in
 from tests.ui.menu_lookup import category_name, demo_item
 
 
+# Kept running, not skipped: it reports XPASS the day the bar is fixed. Tried: moving the fixed layer from the
+# link to a wrapping box did not help; next suspect is horizontal overflow widening the layout viewport.
 @pytest.mark.xfail(strict=False, reason="known defect, open: a menu card's image intercepts the tap on the fixed "
                    "cart bar (z-index 20); cause not found yet")
 def test_on_a_phone_the_cart_bar_leads_to_the_cart(browser: Browser, base_url: str):
