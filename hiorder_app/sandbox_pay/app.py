@@ -5,6 +5,9 @@ Control endpoints (never affected by faults):
   GET  /sandbox/faults    the faults in force (lose_confirm_response counts down as it is used)
   PUT  /sandbox/faults    replace them: a JSON object, missing fields take defaults, so {} clears all
   GET  /sandbox/payments  {"payments": [...]}: every payment object in the ledger, oldest first
+  GET  /sandbox/idle      waits (up to ?timeout= seconds, default 10) until no API call is in flight:
+                          {"in_flight": 0}, or 409 with the count left. A call still sleeping its latency when
+                          a test ends would otherwise use up the next test's faults (a lost confirm, say).
 """
 
 import asyncio
@@ -35,6 +38,7 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
     accepts any non-empty clientKey on the checkout page."""
     ledger = Ledger()
     injector = FaultInjector(faults if faults is not None else Faults.from_env())
+    in_flight = [0]  # API calls received and not yet answered (one event loop: no lock needed)
 
     def authorized(request: Request) -> bool:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -58,14 +62,18 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
         async def endpoint(request: Request) -> Response:
             if not authorized(request):
                 return reply(error(401, "UNAUTHORIZED_KEY", "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."))
-            # Received first, then slow: once the client gives up, uvicorn answers reads with a disconnect,
-            # and a confirm the client timed out on must still be processed, as a real provider would.
-            await request.body()
-            if injector.latency_s:
-                await asyncio.sleep(injector.latency_s)
-            if injector.happens("error_rate"):
-                return reply(error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."))
-            return reply(await handler(request))
+            in_flight[0] += 1
+            try:
+                # Received first, then slow: once the client gives up, uvicorn answers reads with a disconnect,
+                # and a confirm the client timed out on must still be processed, as a real provider would.
+                await request.body()
+                if injector.latency_s:
+                    await asyncio.sleep(injector.latency_s)
+                if injector.happens("error_rate"):
+                    return reply(error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."))
+                return reply(await handler(request))
+            finally:
+                in_flight[0] -= 1
         return endpoint
 
     async def json_body(request: Request) -> dict | None:
@@ -114,6 +122,16 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
     async def payments(_request: Request) -> Answer:
         return Answer(200, {"payments": ledger.dump()})
 
+    async def idle(request: Request) -> Answer:
+        try:
+            timeout = min(max(float(request.query_params.get("timeout", "10")), 0.0), 60.0)
+        except ValueError:
+            return error(400, "INVALID_REQUEST", "timeout must be a number of seconds")
+        deadline = asyncio.get_running_loop().time() + timeout
+        while in_flight[0] and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        return Answer(409 if in_flight[0] else 200, {"in_flight": in_flight[0]})
+
     routes = [
         Route("/v1/payments/confirm", api(confirm), methods=["POST"]),
         Route("/v1/payments/orders/{order_id}", api(get_by_order), methods=["GET"]),
@@ -122,6 +140,7 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
         Route("/sandbox/faults", control(get_faults), methods=["GET"]),
         Route("/sandbox/faults", control(put_faults), methods=["PUT"]),
         Route("/sandbox/payments", control(payments), methods=["GET"]),
+        Route("/sandbox/idle", control(idle), methods=["GET"]),
         *checkout_routes(ledger, injector, client_key),
     ]
     app = Starlette(routes=routes)

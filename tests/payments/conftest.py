@@ -1,7 +1,7 @@
 """The sandbox provider as a real separate process, and gateways that talk to it over HTTP.
 
 `sandbox_url` (session) starts `python -m hiorder_app sandbox-pay` on a free port, once. `sandbox` clears
-the faults before and after each test; payments stay in the ledger, so tests use fresh order ids
+the faults before and after each test, and waits for calls still in flight from the one before; payments stay in the ledger, so tests use fresh order ids
 (`sandbox.new_order_id()`). `gateway` has small timeouts and retry waits so the suite stays fast.
 """
 
@@ -36,6 +36,11 @@ class Sandbox:
 
     def faults(self) -> dict:
         return self.http.get("/sandbox/faults").json()
+
+    def wait_idle(self, timeout: float = 10) -> None:
+        """Until no API call is in flight: a slow call left by an earlier test must not meet this test's faults."""
+        response = self.http.get("/sandbox/idle", params={"timeout": timeout}, timeout=timeout + 5)
+        assert response.status_code == 200, response.text
 
     def payments(self, order_id: str | None = None) -> list[dict]:
         payments = self.http.get("/sandbox/payments").json()["payments"]
@@ -80,6 +85,7 @@ def sandbox(sandbox_url) -> Iterator[Sandbox]:
     with httpx.Client(base_url=sandbox_url, headers=AUTH, timeout=5) as http:
         control = Sandbox(sandbox_url, http)
         control.set_faults()
+        control.wait_idle()
         yield control
         control.set_faults()
 

@@ -216,6 +216,23 @@ def test_read_timeout_is_unavailable(sandbox, make_gateway):
     assert time.monotonic() - started < 3 * 0.3 + 0.5  # three attempts, each cut at the read timeout
 
 
+def test_idle_waits_for_calls_the_client_gave_up_on(sandbox, make_gateway):
+    """What the `sandbox` fixture relies on between tests: a call still sleeping its latency is in flight
+    until the provider answers it, and /sandbox/idle waits for it."""
+    gateway = make_gateway(read_timeout=0.2, retry_attempts=1)
+    sandbox.set_faults(latency_ms=800)
+    with pytest.raises(PaymentUnavailable):
+        gateway.get_payment("tsbx_any")
+    sandbox.set_faults()
+    busy = sandbox.http.get("/sandbox/idle", params={"timeout": 0})
+    assert (busy.status_code, busy.json()) == (409, {"in_flight": 1})
+    started = time.monotonic()
+    sandbox.wait_idle()
+    assert time.monotonic() - started < 1.5
+    assert sandbox.http.get("/sandbox/idle", params={"timeout": 0}).json() == {"in_flight": 0}
+    assert sandbox.http.get("/sandbox/idle", params={"timeout": "soon"}).status_code == 400
+
+
 def test_a_timed_out_confirm_may_still_complete(sandbox, make_gateway):
     gateway = make_gateway(read_timeout=0.3)
     back = sandbox.pay(gateway)
