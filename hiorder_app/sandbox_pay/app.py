@@ -39,6 +39,8 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
     ledger = Ledger()
     injector = FaultInjector(faults if faults is not None else Faults.from_env())
     in_flight = [0]  # API calls received and not yet answered (one event loop: no lock needed)
+    drained = asyncio.Event()
+    drained.set()
 
     def authorized(request: Request) -> bool:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -63,6 +65,7 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
             if not authorized(request):
                 return reply(error(401, "UNAUTHORIZED_KEY", "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."))
             in_flight[0] += 1
+            drained.clear()
             try:
                 # Received first, then slow: once the client gives up, uvicorn answers reads with a disconnect,
                 # and a confirm the client timed out on must still be processed, as a real provider would.
@@ -70,10 +73,13 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
                 if injector.latency_s:
                     await asyncio.sleep(injector.latency_s)
                 if injector.happens("error_rate"):
-                    return reply(error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING", "내부 시스템 처리 작업이 실패했습니다."))
+                    return reply(error(500, "FAILED_INTERNAL_SYSTEM_PROCESSING",
+                                       "내부 시스템 처리 작업이 실패했습니다."))
                 return reply(await handler(request))
             finally:
                 in_flight[0] -= 1
+                if not in_flight[0]:
+                    drained.set()
         return endpoint
 
     async def json_body(request: Request) -> dict | None:
@@ -127,9 +133,10 @@ def create_sandbox_app(secret_key: str = "test_sk_hiorder_sandbox", faults: Faul
             timeout = min(max(float(request.query_params.get("timeout", "10")), 0.0), 60.0)
         except ValueError:
             return error(400, "INVALID_REQUEST", "timeout must be a number of seconds")
-        deadline = asyncio.get_running_loop().time() + timeout
-        while in_flight[0] and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.01)
+        try:
+            await asyncio.wait_for(drained.wait(), timeout)
+        except TimeoutError:
+            pass
         return Answer(409 if in_flight[0] else 200, {"in_flight": in_flight[0]})
 
     routes = [

@@ -1,8 +1,9 @@
 """The sandbox provider as a real separate process, and gateways that talk to it over HTTP.
 
 `sandbox_url` (session) starts `python -m hiorder_app sandbox-pay` on a free port, once. `sandbox` clears
-the faults before and after each test, and waits for calls still in flight from the one before; payments stay in the ledger, so tests use fresh order ids
-(`sandbox.new_order_id()`). `gateway` has small timeouts and retry waits so the suite stays fast.
+the faults before and after each test, and waits for calls still in flight from the one before; payments
+stay in the ledger, so tests use fresh order ids (`sandbox.new_order_id()`). `gateway` has small timeouts and retry
+waits so the suite stays fast.
 """
 
 import uuid
