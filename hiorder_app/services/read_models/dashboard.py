@@ -1,18 +1,16 @@
 """The admin's sales report, from the aggregate read models only (aggregates.py): per store and local day
 and hour, per item, option and table. No order row is read, so a month costs the same as a day. Days and
-hours are the store's (STORE_TIMEZONE, the zone the aggregates were built in)."""
+hours are the store's (STORE_TIMEZONE, the zone the aggregates were built in). The database does the grouping, in
+one statement (dashboard_query.py); this module shapes what it sends back."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlmodel import select
-
 from ...domain.errors import DomainError
-from ...domain.models import Category, MenuItem, SalesHour, SalesItemDay, SalesOptionDay, SalesTableDay
-from ..db import session_scope
+from ..db import get_engine
 from ..principal import Principal, require_admin
+from . import dashboard_query
 
 # fixed ranges ending today -> days they cover
 ROLLING = {"today": 1, "week": 7, "month": 30}
@@ -115,34 +113,8 @@ def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str 
     days = (last_day - first_day).days + 1
     prev_last = first_day - timedelta(days=1)
     prev_first = prev_last - timedelta(days=days - 1)
-    store = principal.store_id
-    with session_scope() as s:
-        hour_rows = s.exec(select(SalesHour.day, SalesHour.hour, SalesHour.weekday, SalesHour.orders,
-                                  SalesHour.revenue, SalesHour.refunds, SalesHour.refunded).where(
-            SalesHour.store_id == store, SalesHour.day >= first_day, SalesHour.day <= last_day)).all()
-        prev_orders, prev_revenue = s.exec(select(
-            sa.func.coalesce(sa.func.sum(SalesHour.orders), 0), sa.func.coalesce(sa.func.sum(SalesHour.revenue), 0))
-            .where(SalesHour.store_id == store, SalesHour.day >= prev_first, SalesHour.day <= prev_last)).one()
-        item_rows = s.exec(select(SalesItemDay.menu_item_id, sa.func.max(SalesItemDay.name_ko),
-                                  sa.func.max(SalesItemDay.name_en), sa.func.sum(SalesItemDay.quantity),
-                                  sa.func.sum(SalesItemDay.revenue))
-                           .where(SalesItemDay.store_id == store, SalesItemDay.day >= first_day,
-                                  SalesItemDay.day <= last_day)
-                           .group_by(SalesItemDay.menu_item_id)).all()
-        item_ids = [r[0] for r in item_rows]
-        category_of = {i: (ko, en) for i, ko, en in s.exec(
-            select(MenuItem.id, Category.name_ko, Category.name_en).join(Category, Category.id == MenuItem.category_id)
-            .where(MenuItem.id.in_(item_ids)))} if item_ids else {}
-        table_rows = s.exec(select(SalesTableDay.table_number, sa.func.sum(SalesTableDay.orders),
-                                   sa.func.sum(SalesTableDay.revenue))
-                            .where(SalesTableDay.store_id == store, SalesTableDay.day >= first_day,
-                                   SalesTableDay.day <= last_day)
-                            .group_by(SalesTableDay.table_number)).all()
-        o = SalesOptionDay
-        option_rows = s.exec(select(sa.func.max(o.group_ko), sa.func.max(o.group_en), sa.func.max(o.name_ko),
-                                    sa.func.max(o.name_en), sa.func.sum(o.quantity), sa.func.sum(o.revenue))
-                             .where(o.store_id == store, o.day >= first_day, o.day <= last_day)
-                             .group_by(o.option_id)).all()
+    with get_engine().connect() as conn:
+        rows = dashboard_query.fetch(conn, principal.store_id, first_day, last_day, prev_first, prev_last)
 
     one_day = days == 1
     if one_day:
@@ -153,18 +125,33 @@ def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str 
     hours = {f"{h:02d}": Bucket(f"{h:02d}") for h in range(24)}
     heatmap = [[0] * 24 for _ in range(7)]
     total = Bucket("all")
-    refunds = refunded = 0
-    for day, hour, weekday, orders, revenue, n_refunds, n_refunded in hour_rows:
-        for bucket in (total, series[f"{hour:02d}" if one_day else day.isoformat()], hours[f"{hour:02d}"]):
-            bucket.orders += orders
-            bucket.revenue += revenue
-        heatmap[weekday][hour] += orders
-        refunds, refunded = refunds + n_refunds, refunded + n_refunded
+    refunds = refunded = prev_orders = prev_revenue = 0
+    item_rows, table_rows, option_rows = [], [], []
+    for kind, day, k1, k2, a, b, c, d, t1, t2, t3, t4 in rows:
+        if kind == dashboard_query.SLOT:  # the day's hours (one-day range), the hours and the heatmap
+            hour = f"{k2:02d}"
+            for bucket in (total, hours[hour], *((series[hour],) if one_day else ())):
+                bucket.orders += a
+                bucket.revenue += b
+            heatmap[k1][k2] += a
+            refunds, refunded = refunds + c, refunded + d
+        elif kind == dashboard_query.DAY:
+            if not one_day:
+                bucket = series[_day(day, "day").isoformat()]
+                bucket.orders, bucket.revenue = int(a), int(b)
+        elif kind == dashboard_query.PREV:
+            prev_orders, prev_revenue = a, b
+        elif kind == dashboard_query.ITEM:
+            item_rows.append((k1, t1, t2, a, b, (t3 or "", t4 or "")))
+        elif kind == dashboard_query.TABLE:
+            table_rows.append((k1, a, b))
+        else:
+            option_rows.append((t1, t2, t3, t4, a, b))
 
-    sold = [(ko, en, int(q), int(r), i) for i, ko, en, q, r in item_rows if q or r]
+    sold = [(ko, en, int(q), int(r), category) for _i, ko, en, q, r, category in item_rows if q or r]
     categories: dict[tuple[str, str], list[int]] = {}
-    for _ko, _en, q, r, item_id in sold:
-        sums = categories.setdefault(category_of.get(item_id, ("", "")), [0, 0])
+    for _ko, _en, q, r, category in sold:
+        sums = categories.setdefault(category, [0, 0])
         sums[0], sums[1] = sums[0] + q, sums[1] + r
     items = [row[:4] for row in sold]
     return SalesReport(
