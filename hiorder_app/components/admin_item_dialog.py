@@ -81,6 +81,38 @@ def _photo() -> rx.Component:
     )
 
 
+def _tags() -> rx.Component:
+    """Allergens (the 19 of Korean food labelling), spicy level and vegetarian: what the tablet shows and
+    what a diner's allergen filter hides by."""
+    return rx.vstack(
+        rx.el.fieldset(
+            rx.el.legend(t("알레르기 유발 성분", "Allergens"),
+                         style={"fontWeight": 500, "fontSize": "var(--font-size-2)"}),
+            rx.grid(
+                rx.foreach(S.allergen_options, lambda a: rx.checkbox(
+                    a["name"], checked=a["checked"].to(bool), size="2",
+                    on_change=lambda v: S.toggle_allergen(a["code"].to(str), v))),
+                columns=rx.breakpoints(initial="2", sm="4"), spacing="2", width="100%", margin_top="6px",
+            ),
+            style={"border": "none", "padding": 0, "margin": 0},
+            role="group",
+            aria_label=t("알레르기 유발 성분", "Allergens"),
+        ),
+        rx.hstack(
+            field("item_spicy", "맵기", "Spicy level",
+                  _select("item_spicy", S.form_spicy, S.set_form_spicy,
+                          [rx.foreach(S.spicy_options, lambda o: rx.select.item(o["name"], value=o["value"]))],
+                          t("맵기", "Spicy level"))),
+            rx.box(_switch("채식", "Vegetarian", S.form_vegetarian, S.set_form_vegetarian), padding_top="22px"),
+            spacing="5",
+            align="start",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def item_dialog() -> rx.Component:
     kinds = [rx.select.item(t("메인", "Main"), value="MAIN"), rx.select.item(t("사이드", "Side"), value="SIDE"),
              rx.select.item(t("음료", "Drink"), value="DRINK")]
@@ -128,6 +160,7 @@ def item_dialog() -> rx.Component:
                         spacing="5",
                         wrap="wrap",
                     ),
+                    _tags(),
                     error_callout(),
                     form_buttons(S.close_item_dialog),
                     spacing="4",

@@ -2,7 +2,7 @@ import reflex as rx
 
 from ..states.admin_menu_state import AdminMenuState as S
 from .admin_nav import visually_hidden_caption
-from .i18n import t
+from .i18n import error_callout, t
 from .menu_image import menu_image_src
 from .rename_dialog import rename_dialog
 
@@ -15,6 +15,7 @@ def _category_row(c) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.text(c["name"], weight="medium"), rx.badge(c["count"].to_string(), variant="soft",
                                                                      color_scheme="gray", radius="full"),
+                      rx.cond(c["station"] != "", rx.badge(c["station"], variant="outline", color_scheme="blue")),
                       align="center", spacing="2"),
             rx.cond(c["other"] != "", rx.text(c["other"], size="1", color_scheme="gray")),
             spacing="0",
@@ -45,10 +46,46 @@ def _category_row(c) -> rx.Component:
 
 def _rename_dialog() -> rx.Component:
     return rename_dialog(
-        t("카테고리 이름 바꾸기", "Rename category"),
+        t("카테고리 수정", "Edit category"),
         [("rename_ko", "name_ko", t("카테고리 이름(한국어)", "Category name (Korean)"), S.rename_form["name_ko"]),
-         ("rename_en", "name_en", t("카테고리 이름(영어)", "Category name (English)"), S.rename_form["name_en"])],
+         ("rename_en", "name_en", t("카테고리 이름(영어)", "Category name (English)"), S.rename_form["name_en"]),
+         ("rename_station", "station", t("스테이션 (예: 주방, 바 — 비워 두면 주방)",
+                                         "Station (e.g. kitchen, bar — empty is the kitchen)"),
+          S.rename_form["station"])],
         is_open=S.rename_key != "", on_save=S.save_rename, on_close=S.close_rename,
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    """Deleting a category that still has items: choose where they go, then they move and it goes."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("카테고리 삭제", "Delete category")),
+            rx.alert_dialog.description(S.delete_prompt),
+            rx.vstack(
+                rx.el.label(t("메뉴를 옮길 카테고리", "Move the items to"), html_for="move_target"),
+                rx.select.root(
+                    rx.select.trigger(id="move_target", width="100%",
+                                      aria_label=t("메뉴를 옮길 카테고리", "Move the items to")),
+                    rx.select.content(rx.foreach(S.move_choices,
+                                                 lambda c: rx.select.item(c["name"], value=c["key"]))),
+                    value=S.move_target,
+                    on_change=S.set_move_target,
+                ),
+                error_callout(),
+                rx.hstack(
+                    rx.button(t("취소", "Cancel"), variant="soft", color_scheme="gray", on_click=S.close_delete),
+                    rx.button(t("옮기고 삭제", "Move and delete"), color_scheme="red", on_click=S.confirm_delete,
+                              disabled=S.move_target == ""),
+                    justify="end", spacing="2", width="100%",
+                ),
+                spacing="2",
+                margin_top="12px",
+            ),
+            max_width="440px",
+        ),
+        open=S.delete_key != "",
+        on_open_change=lambda _open: S.close_delete(),
     )
 
 
@@ -80,6 +117,7 @@ def category_panel() -> rx.Component:
             width="100%",
         ),
         _rename_dialog(),
+        _delete_dialog(),
         width="100%",
     )
 

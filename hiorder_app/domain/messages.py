@@ -61,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "menu.image_type": ("사진은 PNG, JPEG, WebP 파일만 올릴 수 있어요.", "Photos must be PNG, JPEG or WebP files."),
     "menu.image_too_big": ("사진은 {max_mb}MB 이하만 올릴 수 있어요.", "Photos can be at most {max_mb} MB."),
     "menu.category_not_empty": ("'{category}' 카테고리에 메뉴가 {count}개 있어 삭제할 수 없어요. 메뉴를 먼저 옮기거나 삭제해 주세요.", "'{category}' still has {count} item(s), so it cannot be deleted. Move or delete them first."),
+    "menu.move_to_same": ("메뉴를 옮길 다른 카테고리를 골라 주세요.", "Choose another category to move the items to."),
     "menu.bad_allergen": ("알 수 없는 알레르기 유발 성분이에요: {value}", "Unknown allergen: {value}"),
     "menu.bad_spicy": ("'맵기'는 0부터 {max}까지의 정수로 입력해 주세요.", "'Spicy level' must be a whole number from 0 to {max}."),
     "option.bad_limits": ("선택 개수는 최소 0개 이상, 최대 1~{max}개이고, 최대가 최소보다 작으면 안 돼요.", "Choices: a minimum of 0 or more, a maximum of 1 to {max}, and the maximum no less than the minimum."),

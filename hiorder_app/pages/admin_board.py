@@ -157,8 +157,44 @@ def _column(index: int, cards, name: str) -> rx.Component:
     )
 
 
+def _minutes_input(name: str, label, value) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"board_{name}", style={"fontSize": "var(--font-size-2)"}),
+        rx.input(id=f"board_{name}", name=name, default_value=value.to_string(), input_mode="numeric", width="90px",
+                 key=value.to_string()),
+        spacing="1",
+    )
+
+
+def _thresholds() -> rx.Component:
+    """The store's ageing thresholds: when a card's time since payment turns amber, then red."""
+    return rx.popover.root(
+        rx.popover.trigger(rx.button(rx.icon("timer"), t("경고 시간", "Timers"), variant="soft")),
+        rx.popover.content(
+            rx.form(
+                rx.vstack(
+                    rx.text(t("결제 후 이 시간(분)이 지나면 카드 색이 바뀌어요.",
+                              "Cards change colour this many minutes after payment."), size="2"),
+                    rx.hstack(
+                        _minutes_input("amber", t("주황 (분)", "Amber (min)"), BoardState.amber_minutes),
+                        _minutes_input("red", t("빨강 (분)", "Red (min)"), BoardState.red_minutes),
+                        spacing="3",
+                    ),
+                    error_callout(),
+                    rx.button(t("저장", "Save"), type="submit", aria_label=t("경고 시간 저장", "Save timers")),
+                    spacing="2",
+                ),
+                on_submit=BoardState.save_thresholds,
+                reset_on_submit=False,
+            ),
+            aria_label=t("경고 시간", "Timers"),
+        ),
+    )
+
+
 def _station_and_recall() -> rx.Component:
     return rx.hstack(
+        _thresholds(),
         rx.select.root(
             rx.select.trigger(aria_label=t("스테이션", "Station")),
             rx.select.content(rx.foreach(BoardState.station_choices,

@@ -27,8 +27,8 @@ def admin_menu_page() -> rx.Component:
                 width="100%",
             ),
             # In a dialog the dialog shows the message itself.
-            rx.cond((AdminMenuState.item_dialog_open == False) & (AdminMenuState.rename_key == ""),  # noqa: E712
-                    error_callout()),
+            rx.cond((AdminMenuState.item_dialog_open == False) & (AdminMenuState.rename_key == "")  # noqa: E712
+                    & (AdminMenuState.delete_key == ""), error_callout()),
             rx.grid(
                 category_panel(),
                 items_table(),

@@ -6,12 +6,13 @@ from dataclasses import asdict
 import reflex as rx
 
 from ..domain.errors import DomainError
+from ..domain.menu_tags import ALLERGENS, MAX_SPICY
 from ..services.principal import Principal
 from ..services.store_admin import menu as admin_menu
 from ..settings import get_settings
 from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, won
-from .inputs import CategoryNames, Choice, Choices, Flag, ItemForm, Key, RejectedFiles, Step, Text, first
+from .inputs import CategoryEdit, CategoryNames, Choice, Choices, Flag, ItemForm, Key, RejectedFiles, Step, Text, first
 from .session_state import SessionState
 
 KINDS = {"MAIN": ("메인", "Main"), "SIDE": ("사이드", "Side"), "DRINK": ("음료", "Drink")}
@@ -23,7 +24,9 @@ class AdminMenuState(SessionState):
     items: list[dict] = []
     filter_key: str = "all"
 
-    rename_key: str = ""  # category being renamed
+    rename_key: str = ""  # category being edited (names, station)
+    delete_key: str = ""  # category with items whose deletion is being confirmed
+    move_target: str = ""  # where its items go first
     item_dialog_open: bool = False
     edit_key: str = ""  # "" while creating
     form: dict[str, str] = {}  # the dialog's starting text values
@@ -32,6 +35,9 @@ class AdminMenuState(SessionState):
     form_sold_out: bool = False
     form_once: bool = False
     form_active: bool = True
+    form_allergens: list[str] = []  # codes of domain.menu_tags.ALLERGENS
+    form_spicy: str = "0"
+    form_vegetarian: bool = False
     # Bumped after a refused stock edit so the list's inputs redraw with the stored value.
     stock_rev: int = 0
 
@@ -39,7 +45,7 @@ class AdminMenuState(SessionState):
     @page(ADMIN)
     def load(self, principal: Principal):
         self._clear_error()
-        self.item_dialog_open, self.rename_key = False, ""
+        self.item_dialog_open, self.rename_key, self.delete_key = False, "", ""
         self._refresh(principal)
 
     def _refresh(self, principal: Principal) -> None:
@@ -76,7 +82,8 @@ class AdminMenuState(SessionState):
                 "up_label": f"Move {name} up" if en else f"{name} 위로",
                 "down_label": f"Move {name} down" if en else f"{name} 아래로",
                 "visible_label": f"Show {name} on tablets" if en else f"{name} 태블릿에 표시",
-                "rename_label": f"Rename {name}" if en else f"{name} 이름 바꾸기",
+                "rename_label": f"Edit {name}" if en else f"{name} 수정",
+                "station": c.get("station") or "",
                 "delete_label": f"Delete {name}" if en else f"{name} 삭제",
             })
         return rows
@@ -129,7 +136,34 @@ class AdminMenuState(SessionState):
     @rx.var
     def rename_form(self) -> dict[str, str]:
         found = next((c for c in self.categories if c["key"] == self.rename_key), None)
-        return {"name_ko": found["name_ko"], "name_en": found["name_en"]} if found else {"name_ko": "", "name_en": ""}
+        if found is None:
+            return {"name_ko": "", "name_en": "", "station": ""}
+        return {"name_ko": found["name_ko"], "name_en": found["name_en"], "station": found.get("station") or ""}
+
+    @rx.var
+    def delete_prompt(self) -> str:
+        found = next((c for c in self.categories if c["key"] == self.delete_key), None)
+        if found is None:
+            return ""
+        name = pick(self.lang, found["name_ko"], found["name_en"])
+        return (f"'{name}' has {found['item_count']} item(s). Choose where they go; then the category is deleted."
+                if self.lang == "en" else
+                f"'{name}'에 메뉴가 {found['item_count']}개 있어요. 메뉴를 옮길 카테고리를 고르면 옮긴 뒤 삭제해요.")
+
+    @rx.var
+    def move_choices(self) -> list[dict]:
+        return [c for c in self.category_choices if c["key"] != self.delete_key]
+
+    @rx.var
+    def allergen_options(self) -> list[dict]:
+        chosen = set(self.form_allergens)
+        return [{"code": code, "name": pick(self.lang, ko, en), "checked": code in chosen}
+                for code, (ko, en) in ALLERGENS.items()]
+
+    @rx.var
+    def spicy_options(self) -> list[dict]:
+        names = (("없음", "None"), ("순한 맛", "Mild"), ("보통", "Medium"), ("매운 맛", "Hot"))
+        return [{"value": str(n), "name": f"{n} · {pick(self.lang, *names[n])}"} for n in range(MAX_SPICY + 1)]
 
     # ---- categories ------------------------------------------------------------------------------
     @event(ADMIN)
@@ -151,14 +185,37 @@ class AdminMenuState(SessionState):
         self._clear_error()
 
     @event(ADMIN)
-    def save_rename(self, principal: Principal, form: CategoryNames):
-        if self._run(principal, admin_menu.rename_category, self.rename_key, form.name_ko, form.name_en):
+    def save_rename(self, principal: Principal, form: CategoryEdit):
+        if self._run(principal, admin_menu.update_category, self.rename_key, form.name_ko, form.name_en,
+                     form.station):
             self.rename_key = ""
 
     @event(ADMIN)
     def delete_category(self, principal: Principal, key: Key):
-        """An empty category goes; one with items is refused with their count."""
-        self._run(principal, admin_menu.delete_category, key)
+        """An empty category goes at once; for one with items, ask where they go first."""
+        found = next((c for c in self.categories if c["key"] == key), None)
+        if found is None or not found["item_count"]:
+            self._run(principal, admin_menu.delete_category, key)
+            return
+        self._clear_error()
+        self.delete_key = key
+        others = [c["key"] for c in self.categories if c["key"] != key]
+        self.move_target = others[0] if others else ""
+
+    @event(ADMIN)
+    def set_move_target(self, principal: Principal, key: Key):
+        self.move_target = key
+
+    @event(ADMIN)
+    def close_delete(self, principal: Principal):
+        self.delete_key = ""
+        self._clear_error()
+
+    @event(ADMIN)
+    def confirm_delete(self, principal: Principal):
+        """Move the items, then delete, in one transaction: the service refuses a target that is gone."""
+        if self._run(principal, admin_menu.delete_category, self.delete_key, self.move_target or None):
+            self.delete_key = ""
 
     @event(ADMIN)
     def move_category(self, principal: Principal, key: Key, step: Step):
@@ -203,6 +260,7 @@ class AdminMenuState(SessionState):
         keys = [c["key"] for c in self.categories]
         self.form_category = self.filter_key if self.filter_key in keys else (keys[0] if keys else "")
         self.form_kind, self.form_sold_out, self.form_once, self.form_active = "MAIN", False, False, True
+        self.form_allergens, self.form_spicy, self.form_vegetarian = [], "0", False
         self.item_dialog_open = True
 
     @event(ADMIN)
@@ -215,6 +273,8 @@ class AdminMenuState(SessionState):
         self.form = {f: "" if item[f] is None else str(item[f]) for f in _TEXT_FIELDS}
         self.form_kind, self.form_category = item["kind"], item["category_key"]
         self.form_sold_out, self.form_once, self.form_active = item["sold_out"], item["once_per_table"], item["active"]
+        self.form_allergens = list(item.get("allergens") or [])
+        self.form_spicy, self.form_vegetarian = str(item.get("spicy_level") or 0), bool(item.get("vegetarian"))
         self.item_dialog_open = True
 
     @event(ADMIN)
@@ -243,10 +303,26 @@ class AdminMenuState(SessionState):
         self.form_active = value
 
     @event(ADMIN)
+    def toggle_allergen(self, principal: Principal, code: Choice, on: Flag):
+        # Unknown codes are kept out here and refused by the service if they arrive another way.
+        if code in ALLERGENS:
+            chosen = set(self.form_allergens) - {code} | ({code} if on else set())
+            self.form_allergens = [c for c in ALLERGENS if c in chosen]
+
+    @event(ADMIN)
+    def set_form_spicy(self, principal: Principal, level: Choice):
+        self.form_spicy = level
+
+    @event(ADMIN)
+    def set_form_vegetarian(self, principal: Principal, value: Flag):
+        self.form_vegetarian = value
+
+    @event(ADMIN)
     def save_item(self, principal: Principal, form: ItemForm):
         values = {f: getattr(form, f) for f in _TEXT_FIELDS} | {
             "kind": self.form_kind, "category_id": self.form_category, "sold_out": self.form_sold_out,
-            "once_per_table": self.form_once, "active": self.form_active}
+            "once_per_table": self.form_once, "active": self.form_active, "allergens": self.form_allergens,
+            "spicy_level": self.form_spicy, "vegetarian": self.form_vegetarian}
         if self.edit_key:
             done = self._run(principal, admin_menu.update_item, self.edit_key, values, self.form.get("stock", ""))
         else:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import reflex as rx
 
-from ..domain.events import BOARD_EVENTS, RESYNC
+from ..domain.events import BOARD_EVENTS, BOARD_SETTINGS_CHANGED, RESYNC
 from ..domain.kitchen import COOKING, NEW, READY, STAGE_LABELS, age_level
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
@@ -24,7 +24,7 @@ from ..services.store_admin import orders as admin_orders
 from . import live_view
 from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, store_time, won
-from .inputs import Flag, Id, Position, Text
+from .inputs import BoardThresholds, Flag, Id, Position, Text
 from .session_state import SessionState
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,9 @@ class BoardState(SessionState):
     # Which station's lines this board shows ("*": every station); kept per browser, so the bar's tablet
     # stays the bar's board.
     station: str = rx.LocalStorage("*", name="hiorder_board_station")
-    _amber: int = 10
-    _red: int = 20
+    # The store's ageing thresholds in minutes (shown in the board's settings, followed live).
+    amber_minutes: int = 10
+    red_minutes: int = 20
     # Recently served orders offered for recall (loaded when the recall list is opened).
     served: list[dict] = []
 
@@ -108,7 +109,11 @@ class BoardState(SessionState):
         async with self:
             if reload:
                 self._keep(fresh)
-                self._amber, self._red = limits
+                self.amber_minutes, self.red_minutes = limits
+            for e in events:
+                if e.get("type") == BOARD_SETTINGS_CHANGED:
+                    p = e.get("payload") or {}
+                    self.amber_minutes, self.red_minutes = int(p["amber"]), int(p["red"])
             ring = bool(events) and self._apply_all(events, lambda: fresh) and self.sound == "on"
             self.live = True
             self.clock = utcnow().isoformat()
@@ -160,6 +165,13 @@ class BoardState(SessionState):
         self.station = station
 
     @event(ADMIN)
+    def save_thresholds(self, principal: Principal, form: BoardThresholds):
+        """The service checks the minutes (amber before red, 1 to 240) and refuses with a reason."""
+        kitchen.set_board_thresholds(principal, form.amber, form.red)
+        self.amber_minutes, self.red_minutes = kitchen.board_thresholds(principal)
+        self._clear_error()
+
+    @event(ADMIN)
     def load_served(self, principal: Principal):
         en = self.lang == "en"
         self.served = [{"id": o.id, "text": (f"Table {o.table_number} #{o.id}" if en
@@ -189,7 +201,7 @@ class BoardState(SessionState):
         station = None if self.station == "*" else self.station
         board = board_feed.columns(Board(self._orders), station)
         return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en),
-                             age_level(datetime.fromisoformat(o.paid_at), now, self._amber, self._red)
+                             age_level(datetime.fromisoformat(o.paid_at), now, self.amber_minutes, self.red_minutes)
                              if now and o.paid_at else "")
                 for o in board[stage]]
 

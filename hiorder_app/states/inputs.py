@@ -77,6 +77,16 @@ class CategoryNames(Form):
     name_en: Text
 
 
+class CategoryEdit(CategoryNames):
+    station: Text
+
+
+class BoardThresholds(Form):
+    # Typed as text; the service reads the minutes and says what is wrong with them.
+    amber: Text
+    red: Text
+
+
 class OptionGroupForm(Form):
     name_ko: Text
     name_en: Text

@@ -38,12 +38,60 @@ def test_items_moved_out_then_the_category_goes_and_history_keeps_its_lines(db, 
     assert table_orders(customer)[0].id == order.id
 
 
+def test_a_category_with_items_moves_them_then_goes_in_one_step(db, store, admin, customer):
+    order = place_order(customer, [(store.items["drink"], 2)])
+    drinks, sides = store.categories["drinks"], store.categories["sides"]
+    assert am.delete_category(admin, drinks, move_to=str(sides)) == 2
+    menu = am.list_menu(admin)
+    assert drinks not in [c.id for c in menu.categories]
+    moved = {i.id: i.category_id for i in menu.items}
+    assert moved[store.items["drink"]] == moved[store.items["event"]] == sides
+    # The tablet's menu lists them under their new category; history keeps its snapshot.
+    tablet = {i.id: i for i in get_menu(store.id).items}
+    assert tablet[store.items["drink"]].category_id == sides
+    assert [(ln.name_ko, ln.quantity) for ln in table_orders(customer)[0].lines] == [("콜라", 2)]
+    assert table_orders(customer)[0].id == order.id
+    assert db.scalar("SELECT COUNT(*) FROM outbox_event WHERE type = 'MenuChanged' AND payload LIKE :p",
+                     p=f'%"moved_to": {sides}%') == 1
+
+
+def test_moving_items_to_a_bad_target_changes_nothing(db, store, admin, make_store):
+    drinks = store.categories["drinks"]
+    assert_refused(db, lambda p: am.delete_category(p, drinks, move_to=drinks), admin, codes={"menu.move_to_same"})
+    for target in ("999999", "x", -1):
+        assert_refused(db, lambda p, t=target: am.delete_category(p, drinks, move_to=t), admin,
+                       codes={"menu.unknown_category"})
+    other = make_store("store-b")
+    assert_refused(db, lambda p: am.delete_category(p, drinks, move_to=other.categories["sides"]), admin,
+                   codes={"menu.unknown_category"})
+
+
+def test_an_empty_category_ignores_a_target(db, store, admin):
+    category_id = am.create_category(admin, "빈 카테고리", "")
+    assert am.delete_category(admin, category_id, move_to=store.categories["sides"]) == 0
+    assert category_id not in [c.id for c in am.list_menu(admin).categories]
+
+
+def test_the_category_dialog_saves_names_and_station_together(db, store, admin, customer):
+    am.update_category(admin, store.categories["drinks"], "음료·주류", "Drinks & bar", " 바 ")
+    row = next(c for c in am.list_menu(admin).categories if c.id == store.categories["drinks"])
+    assert (row.name_ko, row.name_en, row.station) == ("음료·주류", "Drinks & bar", "바")
+    assert_refused(db, lambda p: am.update_category(p, store.categories["drinks"], "음료", "", "x" * 31), admin,
+                   codes={"menu.too_long"})
+    assert_refused(db, lambda p: am.update_category(p, store.categories["drinks"], "", "", "바"), admin,
+                   codes={"menu.required"})
+    for principal in (customer, None):
+        assert_refused(db, lambda p: am.update_category(p, store.categories["drinks"], "x", "", ""), principal)
+
+
 def test_delete_category_guards(db, store, customer, make_store):
     for principal in (customer, None):
         assert_refused(db, lambda p: am.delete_category(p, store.categories["hidden"]), principal)
     intruder = other_store_admin(make_store)
     assert_refused(db, lambda p: am.delete_category(p, store.categories["hidden"]), intruder,
                    codes={"menu.category_not_empty", "menu.unknown_category"})
+    assert_refused(db, lambda p: am.delete_category(p, store.categories["hidden"], store.categories["sides"]),
+                   intruder, codes={"menu.unknown_category"})
 
 
 def test_item_tags_are_set_listed_and_shown_on_the_tablet(db, store, admin):

@@ -148,8 +148,8 @@ def test_renaming_and_hiding_a_category_reach_the_open_tablet(admin_page: Page, 
     expect(table.get_by_role("tab", name="이름 테스트 비빔국수 분류")).to_be_visible()
 
     open_menu_admin(admin_page, base_url)
-    admin_page.get_by_role("button", name="이름 테스트 비빔국수 분류 이름 바꾸기").click()
-    dialog = admin_page.get_by_role("dialog", name="카테고리 이름 바꾸기")
+    admin_page.get_by_role("button", name="이름 테스트 비빔국수 분류 수정").click()
+    dialog = admin_page.get_by_role("dialog", name="카테고리 수정")
     dialog.get_by_label("카테고리 이름(한국어)").fill("오늘의 특선")
     dialog.get_by_role("button", name="저장").click()
     expect(dialog).to_have_count(0)

@@ -50,7 +50,7 @@ def test_a_shared_group_and_a_sold_out_option_reach_an_open_tablet(admin_page: P
     expect(page.get_by_role("region", name="얼음")).to_have_count(0)
 
 
-def test_an_empty_category_is_deleted_and_one_with_items_is_refused(admin_page: Page, base_url: str):
+def test_an_empty_category_is_deleted_and_one_with_items_asks_where_they_go(admin_page: Page, base_url: str):
     page = admin_page
     open_menu_admin(page, base_url)
     page.get_by_label("새 카테고리 이름(한국어)").fill("시즌 한정")
@@ -60,6 +60,10 @@ def test_an_empty_category_is_deleted_and_one_with_items_is_refused(admin_page: 
     page.get_by_role("button", name="시즌 한정 삭제").click()
     expect(categories.get_by_text("시즌 한정")).to_have_count(0)
 
+    # One with items asks where they go; cancelled, nothing changes.
     page.get_by_role("button", name="음료 삭제").click()
-    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"'음료' 카테고리에 메뉴가 \d+개 있어"))
+    dialog = page.get_by_role("alertdialog", name="카테고리 삭제")
+    expect(dialog).to_contain_text(re.compile(r"'음료'에 메뉴가 \d+개 있어요"))
+    dialog.get_by_role("button", name="취소").click()
+    expect(dialog).to_have_count(0)
     expect(categories.get_by_text("음료", exact=True)).to_be_visible()

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
-from ...domain.events import ORDER_STATUS_CHANGED
+from ...domain.events import BOARD_SETTINGS_CHANGED, ORDER_STATUS_CHANGED
 from ...domain.kitchen import RECALL_WINDOW_MINUTES, check_thresholds
 from ...domain.models import OrderLine, OrderReadModel, Store
 from ...domain.order_status import label
@@ -88,12 +88,14 @@ def board_thresholds(principal: Principal) -> tuple[int, int]:
 
 
 def set_board_thresholds(principal: Principal, amber, red) -> None:
+    """Minutes since payment after which a card turns amber, then red (1 <= amber < red <= 240). Every
+    open board of the store follows the change live."""
     principal = require_admin(principal)
     amber, red = check_thresholds(_whole(amber, 0, 10_000) or 0, _whole(red, 0, 10_000) or 0)
     with session_scope() as s:
         s.execute(sa.update(Store).where(Store.id == principal.store_id)
                   .values(board_amber_minutes=amber, board_red_minutes=red))
-        record_event(s, principal.store_id, "BoardSettingsChanged", {"amber": amber, "red": red})
+        record_event(s, principal.store_id, BOARD_SETTINGS_CHANGED, {"amber": amber, "red": red})
 
 
 def _label(status: str) -> tuple[str, str]:

@@ -242,6 +242,17 @@ def rename_category(principal: Principal, category_id, name_ko, name_en) -> None
         _category_changed(s, category)
 
 
+def update_category(principal: Principal, category_id, name_ko, name_en, station) -> None:
+    """The category dialog's save: its names and the station that makes its dishes, in one change."""
+    principal = require_admin(principal)
+    ko, en = _text(name_ko, F_CAT_KO, 50, True), _text(name_en, F_CAT_EN, 50, False)
+    name = _text(station, F_STATION, 30, required=False)
+    with session_scope() as s:
+        category = _category(s, principal, category_id)
+        category.name_ko, category.name_en, category.station = ko, en, name
+        _category_changed(s, category)
+
+
 def move_category(principal: Principal, category_id, step: int) -> None:
     """Swap with the neighbour above (step -1) or below (+1); the first/last stays put."""
     principal = require_admin(principal)
@@ -280,18 +291,34 @@ def set_category_station(principal: Principal, category_id, station) -> None:
         _category_changed(s, category)
 
 
-def delete_category(principal: Principal, category_id) -> None:
-    """Only an empty category: one with items is refused with their count (move or delete them first).
-    Order lines point at items, never at categories, so history keeps what it sold."""
+def delete_category(principal: Principal, category_id, move_to=None) -> int:
+    """Delete a category. An empty one just goes. One with items is refused with their count, unless
+    `move_to` names another category of the store: then its items move there first, in the same
+    transaction (both rows locked in id order, so two admins deleting into each other cannot deadlock).
+    Order lines point at items and keep their own name snapshots, so history keeps what it sold.
+    Returns how many items were moved."""
     principal = require_admin(principal)
+    target_id = None if move_to in (None, "") else _id(move_to)
+    if move_to not in (None, "") and target_id is None:
+        raise DomainError("menu.unknown_category")
     with session_scope() as s:
-        category = _category(s, principal, category_id)
+        ids = sorted({_id(category_id) or 0, target_id or 0} - {0})
+        locked = {c.id: c for c in (_category(s, principal, i) for i in ids)}
+        category = locked.get(_id(category_id) or 0)
+        if category is None:
+            raise DomainError("menu.unknown_category")
+        if target_id == category.id:
+            raise DomainError("menu.move_to_same")
         count = s.exec(select(sa.func.count()).select_from(MenuItem).where(MenuItem.category_id == category.id)).one()
-        if count:
+        if count and target_id is None:
             raise DomainError("menu.category_not_empty", count=count,
                               category=(category.name_ko, category.name_en or category.name_ko))
-        record_event(s, category.store_id, "MenuChanged", {"category_id": category.id})
+        if count:
+            s.execute(sa.update(MenuItem).where(MenuItem.category_id == category.id)
+                      .values(category_id=target_id, updated_at=utcnow()))
+        record_event(s, category.store_id, "MenuChanged", {"category_id": category.id, "moved_to": target_id})
         s.delete(category)
+        return count
 
 
 # ---- items ----------------------------------------------------------------------------------------
