@@ -32,7 +32,7 @@ def paid_order(table: int, item_ids: list[int], minutes_ago: int = 0) -> int:
         paid_at = utcnow() - timedelta(minutes=minutes_ago)
         with session_scope() as s:
             s.execute(sa.update(Order).where(Order.id == order.id).values(paid_at=paid_at))
-            s.execute(sa.update(OrderReadModel).where(OrderReadModel.id == order.id).values(paid_at=paid_at))
+            s.execute(sa.update(OrderReadModel).where(OrderReadModel.order_id == order.id).values(paid_at=paid_at))
     return order.id
 
 
@@ -109,7 +109,7 @@ def test_admin_tags_an_item_and_the_tablet_shows_them(admin_page: Page, browser:
     allergens = dialog.get_by_role("group", name="알레르기 유발 성분")
     expect(allergens.get_by_role("checkbox")).to_have_count(19)
     allergens.get_by_role("checkbox", name="땅콩").click()
-    allergens.get_by_role("checkbox", name="밀").click()
+    allergens.get_by_role("checkbox", name="밀", exact=True).click()
     dialog.get_by_role("combobox", name="맵기").click()
     admin_page.get_by_role("option", name="2 · 보통").click()
     dialog.get_by_role("switch", name="채식").click()
