@@ -5,7 +5,7 @@ from reflex.utils.exec import is_prod_mode
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from . import production
+from . import payment_return, production
 from .lifespan import role_lifespan_tasks
 from .pages.admin_board import admin_board_page
 from .pages.admin_dashboard import admin_dashboard_page
@@ -41,13 +41,14 @@ def _refuse_unsafe_production(asgi_app):
 
 
 def _extra_routes() -> list:
-    """The sandbox easy-pay provider, mounted so `make run` pays end to end without an account."""
+    """The provider's success redirect lands on the backend (payment_return.py); the sandbox easy-pay
+    provider is mounted so `make run` pays end to end without an account."""
     settings = get_settings()
-    transformers: list = [_refuse_unsafe_production]
+    routes: list = list(payment_return.routes)
     if settings.sandbox_pay_mounted:
-        transformers.insert(0, Starlette(routes=[Mount("/sandbox-pay", app=create_sandbox_app(
-            secret_key=settings.payment_secret_key, client_key=settings.payment_client_key))]))
-    return transformers
+        routes.append(Mount("/sandbox-pay", app=create_sandbox_app(
+            secret_key=settings.payment_secret_key, client_key=settings.payment_client_key)))
+    return [Starlette(routes=routes), _refuse_unsafe_production]
 
 
 # A state lock taken by a cancelled event is given back at once, not after 10 s (states/redis_lock.py).

@@ -16,11 +16,13 @@ from ..services.events import live_hub
 from ..services.ordering import staff_calls
 from ..services.ordering.overload import OrderingBusy
 from ..services.payments import checkout as payments
+from ..services.payments import return_ticket
 from ..services.principal import Principal
 from ..services.read_models import menu as menu_service
 from ..services.read_models import order_views, recommendations
 from ..services.read_models import staff_calls as calls
 from . import live_view, saved_cart
+from .backend_address import backend_origin
 from .boundary import TABLE, blocking, event, page
 from .formatting import pick, store_time, won
 from .inputs import Choice, Key, LineKey, Note
@@ -482,9 +484,11 @@ class TabletState(SessionState):
         origin = self.router.url.origin
         self.placing = True
         try:
+            # The provider's success redirect lands on the backend, which confirms before the page loads.
             start = payments.start_checkout(
                 principal, [(int(_item_key(k)), q, [int(o) for o in _line_options(k)]) for k, q in self.cart.items()],
-                f"{origin}/pay/success", f"{origin}/pay/fail", self.lang, note=self.note,
+                return_ticket.return_url(principal, backend_origin(origin), origin), f"{origin}/pay/fail",
+                self.lang, note=self.note,
             )
         except OrderingBusy as exc:
             self.placing = False

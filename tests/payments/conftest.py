@@ -115,6 +115,18 @@ def gateway(make_gateway) -> TossPaymentsGateway:
     return make_gateway()
 
 
+@pytest.fixture
+def gw(make_gateway) -> TossPaymentsGateway:
+    """The same; the payment service tests pass it explicitly to every service call."""
+    return make_gateway()
+
+
+@pytest.fixture
+def store(make_store):  # noqa: F811  (make_store is the imported fixture, requested by name)
+    """Two tables: a second one to forge redirects with."""
+    return make_store("store-a", tables=2)
+
+
 @dataclass
 class _Form:
     action: str

@@ -42,20 +42,6 @@ PAYMENTS_LOG = "hiorder_app.services.payments.checkout"
 LIMITED_STOCK = 3  # tests/services/conftest.py ITEMS["limited"]
 
 
-# -- fixtures ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(make_store):
-    return make_store("store-a", tables=2)
-
-
-@pytest.fixture
-def gw(make_gateway):
-    """Small timeouts and retry waits (see conftest.make_gateway); passed explicitly to every service call."""
-    return make_gateway()
-
-
 # -- helpers ----------------------------------------------------------------------------------------------
 
 

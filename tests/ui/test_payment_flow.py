@@ -97,3 +97,29 @@ def test_overload_shows_the_fallback_stores_nothing_and_recovers(page: Page, bas
     retry.click()
     expect(page).to_have_url(re.compile(r"/checkout\?"))
     assert len(orders_of_table(6)) == before + 1
+
+
+def test_the_payment_is_confirmed_before_the_tablets_page_loads(page: Page, base_url: str):
+    """The provider's redirect lands on the backend, which confirms; the tablet's page is asked for only
+    after that, so the kitchen has the order while the app is still loading."""
+    main = demo_item("MAIN")
+    sign_in(page, base_url, "table7")
+    add(page, main)
+    before = len(orders_of_table(7))
+    returns: list[tuple[int, str, list[str]]] = []
+
+    def on_response(response):
+        # The backend's answer to the provider's redirect: the tablet's page has not been asked for yet.
+        if "/_pay/return?" in response.url:
+            returns.append((response.status, response.headers.get("location", ""),
+                            [o.status for o in orders_of_table(7)[before:]]))
+
+    page.on("response", on_response)
+    page.get_by_role("button", name="주문하기").click()
+    pay_at_checkout(page)
+
+    expect(page).to_have_url(re.compile(r"/orders$"))
+    assert len(returns) == 1, returns
+    status, location, orders = returns[0]
+    assert status == 303 and location.startswith(f"{base_url}/pay/success?")
+    assert orders == ["PAID"]

@@ -30,6 +30,7 @@ from .gateway import (
     ProviderPayment,
     gateway_from_settings,
 )
+from .return_ticket import ReturnTicket
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,9 @@ def start_checkout(principal: Principal, lines, success_url: str, fail_url: str,
     return CheckoutStart(order.id, order.payment_ref, url)
 
 
-def _own_order(session: Session, principal: Principal, payment_ref: str) -> Order:
+def _own_order(session: Session, owner: Principal | ReturnTicket, payment_ref: str) -> Order:
     order = lock_order(session, payment_ref=payment_ref or "")
-    if order is None or order.store_id != principal.store_id or order.table_id != principal.table_id:
+    if order is None or order.store_id != owner.store_id or order.table_id != owner.table_id:
         raise PaymentProblem("payment.unknown_order")
     return order
 
@@ -85,12 +86,22 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
             gateway: PaymentGateway | None = None) -> PaymentOutcome:
     """Handle the provider's success redirect. The amount is checked against the database; the
     redirect's own figures are never trusted. Safe to call again (reload, double tap, two tabs)."""
+    return _confirm(require_customer(principal), payment_key, payment_ref, amount, gateway)
+
+
+def confirm_returned(ticket: ReturnTicket, payment_key: str, payment_ref: str, amount,
+                     gateway: PaymentGateway | None = None) -> PaymentOutcome:
+    """The same, where the provider's redirect lands (return_ticket.py): for an order of the ticket's table."""
+    return _confirm(ticket, payment_key, payment_ref, amount, gateway)
+
+
+def _confirm(owner: Principal | ReturnTicket, payment_key: str, payment_ref: str, amount,
+             gateway: PaymentGateway | None) -> PaymentOutcome:
     gateway = gateway or gateway_from_settings()
-    principal = require_customer(principal)
     if not payment_key or len(payment_key) > 200:
         raise PaymentProblem("payment.unknown_order")
     with session_scope() as s:
-        order = _own_order(s, principal, payment_ref)
+        order = _own_order(s, owner, payment_ref)
         if order.status in PAID_STATUSES:
             return PaymentOutcome(order.id, order.status)
         if str(amount) != str(order.total):
@@ -173,7 +184,8 @@ def _declined(order_id: int, payment_key: str, exc: PaymentDeclined) -> PaymentO
         _mark(s, payment_key, FAILED, code=exc.code)
         if order.status == OrderStatus.PENDING_PAYMENT:
             transition(s, order, OrderStatus.CANCELLED, reason=f"declined:{exc.code}")
-    raise PaymentProblem("payment.declined", reason=exc.message)
+    # The provider's code goes along for the tablet's failure page (the message names only the reason).
+    raise PaymentProblem("payment.declined", reason=exc.message, provider_code=exc.code)
 
 
 def _mark(session: Session, payment_key: str, status: str, code: str = "", raw: dict | None = None) -> Payment | None:

@@ -1,0 +1,65 @@
+"""Where the provider's success redirect lands: a backend address that confirms the payment first, then
+sends the browser on to the tablet's own page.
+
+The redirect carries no session (a tablet keeps its sign-in in the page's storage, which an HTTP
+request does not send), so the return address carries a ticket instead: the table it was issued to and
+the tablet's page origin, signed with SECRET_KEY. It lets its holder do only what the redirect itself
+means: confirm a payment of one of that table's orders (idempotent, the amount checked against the
+database, the provider asked) and be sent back to that origin, never anywhere else.
+"""
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from ...domain.errors import DomainError
+from ...settings import get_settings
+from ..principal import Principal, require_customer
+
+PATH = "/_pay/return"
+# Part of what is signed, so no other signature of this app (table links) can pass for a ticket.
+_PURPOSE = b"hiorder.payment-return.v1|"
+
+
+@dataclass(frozen=True)
+class ReturnTicket:
+    store_id: int
+    table_id: int
+    origin: str  # the tablet page's scheme://host[:port], where the browser is sent back
+
+
+def _signature(payload: str) -> str:
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, _PURPOSE + payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def _origin(value: str) -> str:
+    parts = urlsplit(value or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        raise DomainError("payment.unknown_order")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def return_url(principal: Principal, backend: str, origin: str) -> str:
+    """The success URL to give the provider: `backend` is the address the tablet's page reaches the
+    backend at, `origin` the page's own."""
+    principal = require_customer(principal)
+    origin = _origin(origin)
+    payload = f"{principal.store_id}.{principal.table_id}"
+    ticket = f"{payload}.{_signature(payload + '|' + origin)}"
+    return f"{backend.rstrip('/')}{PATH}?{urlencode({'to': origin, 't': ticket})}"
+
+
+def read(ticket: str | None, origin: str | None) -> ReturnTicket:
+    """The ticket's claims if we signed it for this origin; else DomainError."""
+    parts = (ticket or "").split(".", 2)
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+        raise DomainError("payment.unknown_order")
+    origin = _origin(origin or "")
+    payload = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(parts[2].encode(), _signature(payload + "|" + origin).encode()):
+        raise DomainError("payment.unknown_order")
+    return ReturnTicket(int(parts[0]), int(parts[1]), origin)

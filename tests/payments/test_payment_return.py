@@ -1,0 +1,196 @@
+"""The backend route the provider's success redirect lands on (hiorder_app/payment_return.py): it
+confirms before the tablet's page loads, then sends the browser to the tablet's pages.
+
+Driven over real HTTP semantics (Starlette's ASGI app through httpx, no redirects followed) against the
+sandbox provider as its own process and the real database; the checkout is pressed like a browser does.
+"""
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from hiorder_app.domain.enums import OrderStatus
+from hiorder_app.lifespan import watch_event_loop_lag_forever
+from hiorder_app.payment_return import routes
+from hiorder_app.services.payments.checkout import start_checkout
+from hiorder_app.services.payments.gateway import reset_gateway
+from hiorder_app.services.payments.return_ticket import return_url
+from hiorder_app.settings import get_settings
+from tests.conftest import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
+from tests.payments.test_payment_service import (
+    LIMITED_STOCK,
+    assert_paid_once,
+    events,
+    ledger,
+    lines,
+    order_status,
+    payments_of,
+    stock,
+)
+
+BACKEND = "http://backend.test:8000"
+TABLET = "http://tablet.test:3000"
+FAIL_URL = f"{TABLET}/pay/fail"
+
+
+@pytest.fixture(autouse=True)
+def provider_settings(monkeypatch, sandbox_url):
+    """The route builds its gateway from the settings, as the app does: point them at the sandbox."""
+    monkeypatch.setenv("PAYMENT_API_BASE", sandbox_url)
+    monkeypatch.setenv("PAYMENT_SECRET_KEY", SANDBOX_SECRET_KEY)
+    monkeypatch.setenv("PAYMENT_CLIENT_KEY", SANDBOX_CLIENT_KEY)
+    get_settings.cache_clear()
+    reset_gateway()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    reset_gateway()
+
+
+def run_async(coro):
+    """In a thread of its own: inside a session that also runs Playwright, this thread may hold a loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _get(url: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=Starlette(routes=routes))
+    async with httpx.AsyncClient(transport=transport, base_url=BACKEND) as client:
+        return await client.get(url)
+
+
+def land(url: str) -> httpx.Response:
+    """The browser following the provider's 303 to our backend."""
+    parts = urlsplit(url)
+    return run_async(_get(f"{parts.path}?{parts.query}"))
+
+
+def pay(sandbox, customer, store, gw, origin: str = TABLET):
+    start = start_checkout(customer, lines(store), return_url(customer, BACKEND, origin), FAIL_URL, gateway=gw)
+    back = sandbox.browser_checkout(start.checkout_url)
+    assert back["_url"].startswith(f"{BACKEND}/_pay/return?"), back
+    return start, back
+
+
+def sent_to(response: httpx.Response) -> tuple[str, dict[str, str]]:
+    assert response.status_code == 303, response.text
+    parts = urlsplit(response.headers["location"])
+    return f"{parts.scheme}://{parts.netloc}{parts.path}", {k: v[-1] for k, v in parse_qs(parts.query).items()}
+
+
+def with_query(url: str, **changes) -> str:
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()} | changes
+    return parts._replace(query=httpx.QueryParams(query).__str__()).geturl()
+
+
+def test_the_redirect_confirms_then_sends_the_tablet_to_its_success_page(db, sandbox, store, customer, gw):
+    start, back = pay(sandbox, customer, store, gw)
+    where, query = sent_to(land(back["_url"]))
+
+    assert_paid_once(db, sandbox, start, back["paymentKey"])  # PAID, one charge, one OrderPaid event
+    assert where == f"{TABLET}/pay/success"
+    # What the page's own (idempotent) confirm reads; the ticket stays behind.
+    assert query == {"paymentKey": back["paymentKey"], "orderId": start.payment_ref, "amount": back["amount"]}
+
+
+def test_a_replayed_redirect_charges_once_and_changes_nothing(db, sandbox, store, customer, gw):
+    start, back = pay(sandbox, customer, store, gw)
+    first = sent_to(land(back["_url"]))
+    again = [sent_to(land(back["_url"])) for _ in range(3)]
+
+    assert again == [first] * 3
+    assert_paid_once(db, sandbox, start, back["paymentKey"])
+
+
+def test_a_wrong_amount_is_refused_and_nothing_is_charged(db, sandbox, store, customer, gw, caplog):
+    caplog.set_level(logging.WARNING)
+    start, back = pay(sandbox, customer, store, gw)
+    where, query = sent_to(land(with_query(back["_url"], amount="100")))
+
+    # The tablet's page meets the same refusal from its own confirm and says why.
+    assert where == f"{TABLET}/pay/success" and query["amount"] == "100"
+    assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
+    assert payments_of(db, start.order_id) == {}
+    assert "DONE" not in ledger(sandbox, start.payment_ref).values()
+    assert "tampered amount refused" in caplog.text
+    # The genuine redirect still pays, once.
+    sent_to(land(back["_url"]))
+    assert_paid_once(db, sandbox, start, back["paymentKey"])
+
+
+def test_an_unknown_order_or_another_tables_order_is_refused(db, sandbox, store, customer, gw):
+    start, back = pay(sandbox, customer, store, gw)
+    other_table = store.sign_in_table(2)
+    other_ticket = return_url(other_table, BACKEND, TABLET)
+    forged = with_query(back["_url"], t=parse_qs(urlsplit(other_ticket).query)["t"][0])
+    for url in (with_query(back["_url"], orderId="HO-nosuchorder"), forged):
+        where, _ = sent_to(land(url))
+        assert where == f"{TABLET}/pay/success"
+    assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
+    assert payments_of(db, start.order_id) == {}
+    assert "DONE" not in ledger(sandbox, start.payment_ref).values()
+
+
+@pytest.mark.parametrize("change", [{"t": "1.1.forged"}, {"t": ""}, {"to": "http://elsewhere.test"}])
+def test_a_ticket_not_signed_by_us_does_nothing_and_sends_the_browser_nowhere(db, sandbox, store, customer, gw,
+                                                                              change):
+    start, back = pay(sandbox, customer, store, gw)
+    response = land(with_query(back["_url"], **change))
+
+    assert response.status_code == 400 and "location" not in response.headers
+    assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
+    assert payments_of(db, start.order_id) == {}
+
+
+def test_a_decline_at_confirm_sends_the_tablet_to_the_failure_page_with_the_reason(db, sandbox, store, customer,
+                                                                                     gw):
+    start, back = pay(sandbox, customer, store, gw)
+    sandbox.set_faults(confirm_decline_rate=1.0)
+    where, query = sent_to(land(back["_url"]))
+
+    assert where == f"{TABLET}/pay/fail"
+    assert query["code"] == "REJECT_CARD_PAYMENT" and "잔액부족" in query["message"]
+    assert query["orderId"] == start.payment_ref
+    assert order_status(db, start.order_id) == OrderStatus.CANCELLED
+    assert stock(db, store) == LIMITED_STOCK
+    assert events(db, "OrderPaid", start.order_id) == 0
+
+
+def test_the_provider_unreachable_leaves_it_to_the_page_which_retries(db, sandbox, store, customer, gw):
+    start, back = pay(sandbox, customer, store, gw)
+    sandbox.set_faults(error_rate=1.0)
+    where, _ = sent_to(land(back["_url"]))
+
+    assert where == f"{TABLET}/pay/success"
+    assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_slow_provider_does_not_block_the_event_loop(db, sandbox, store, customer, gw, caplog):
+    """The confirm runs in a worker thread: a 400 ms provider leaves the loop free (the lag watcher,
+    at 100 ms, would log it otherwise)."""
+    caplog.set_level(logging.WARNING, logger="hiorder_app.lifespan")
+    start, back = pay(sandbox, customer, store, gw)
+    sandbox.set_faults(latency_ms=400)
+    parts = urlsplit(back["_url"])
+
+    async def main():
+        watcher = asyncio.create_task(watch_event_loop_lag_forever(interval=0.02, threshold=0.1))
+        started = time.monotonic()
+        response = await _get(f"{parts.path}?{parts.query}")
+        took = time.monotonic() - started
+        await asyncio.sleep(0.1)
+        watcher.cancel()
+        return response, took
+
+    response, took = run_async(main())
+    assert sent_to(response)[0] == f"{TABLET}/pay/success"
+    assert took >= 0.4  # the provider's latency was really in the request
+    assert_paid_once(db, sandbox, start, back["paymentKey"])
+    assert [r.getMessage() for r in caplog.records if r.name == "hiorder_app.lifespan"] == []
