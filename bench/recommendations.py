@@ -2,20 +2,25 @@
 
     .venv/bin/python bench/recommendations.py [--weeks 10] [--visits-per-day 70] [--seed 1]
 
-The history has real structure: each main has sides and drinks that go with it (ordered with it in about
-half the visits), lunch and dinner menus differ, weekends sell more drinks and sharing plates, and there is
-noise (items picked at random, by their overall popularity). Visits are table visits of one to four guests.
+The history is a Korean restaurant's: each main has a side and a drink that go with it (ordered with it in
+about half the visits); weekday lunch is the office rush (one meal each, almost no alcohol, a peak at noon),
+weekend lunch is later and longer, dinner shares grills with soju and beer, and late night (21:00-01:00, the
+2차) is 안주 with soju, beer and makgeolli; Friday and Saturday are the busiest days, Sunday is quiet, and the
+night after Friday's and Saturday's dinner drinks like a weekend. There is noise (items picked at random, by
+their popularity at that time). Visits are table visits; their items are listed in the order picked.
 
 Both rankings are the app's own code (services/read_models/recommendations.py): the visit counts are summed
-with `visit_delta` and ranked by `Associations.ranking`; "popular now" weighs (day, hour, item, quantity)
-rows, as the `sales_item_hour` aggregate holds them, with `slot_weights` and `rank_slots`. Only the
-training weeks are counted. Then, over every visit of the held-out last week:
+with `visit_delta` and ranked by `Associations.ranking`; "popular now" ranks (day, hour, item, quantity)
+rows, as the `sales_item_hour` aggregate holds them, with `rank_popular`, given the rows the app's query
+reads. Only the training weeks are counted. Then, over every visit of the held-out last week:
 
 * "goes well with": leave one out: for each item of a visit with two or more items, the cart is the rest
   of the visit, and the held-out item is looked up in the ranking (the cart's items left out). Baseline:
   the items of most training visits (popularity), the cart's left out.
 * "popular now": for each item a visit ordered, its place in the ranking for the visit's weekday and
-  hour. Baseline: all-time quantity sold in the training weeks.
+  hour, with the items picked before it in the visit left out, as the tablet leaves out what is in the
+  cart. Baseline: all-time quantity sold in the training weeks, the same items left out. Beside them, the
+  ceiling: the items by the generator's own odds at that weekday and hour, the same items left out.
 
 hit-rate@3: the share of lookups with the item in the top 3; MRR: the mean of 1/rank (0 when unranked).
 """
@@ -31,35 +36,71 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hiorder_app.services.read_models.recommendations import (  # noqa: E402
+    WEEKS,
     Associations,
-    rank_slots,
-    slot_weights,
+    rank_popular,
     visit_delta,
 )
 
 TZ = ZoneInfo("Asia/Seoul")
-# id: (name, kind, base weight, lunch, dinner, weekend) - the last three multiply the weight then
+LUNCH, AFTERNOON, DINNER, LATE = "lunch", "afternoon", "dinner", "late"
+# id: (name, kind, base weight, {band: multiplier}, weekend multiplier). Late night (21:00-01:00) is the 2차:
+# 안주 and drinks, few meals; weekday lunch is office workers' meals, almost no alcohol.
 MENU = {
-    1: ("kimchi stew", "main", 5, 2.0, 0.4, 0.8), 2: ("bibimbap", "main", 4, 2.0, 0.3, 0.8),
-    3: ("bulgogi", "main", 4, 0.5, 1.6, 1.2), 4: ("pork belly", "main", 4, 0.1, 2.0, 1.4),
-    5: ("cold noodles", "main", 3, 1.6, 0.5, 1.0), 6: ("seafood pancake", "main", 2, 0.3, 1.5, 1.8),
-    11: ("rolled omelette", "side", 3, 1.0, 1.0, 1.0), 12: ("steamed egg", "side", 3, 1.0, 1.0, 1.0),
-    13: ("lettuce wraps", "side", 2, 0.6, 1.4, 1.2), 14: ("dumplings", "side", 3, 1.2, 0.8, 1.0),
-    15: ("japchae", "side", 2, 0.8, 1.2, 1.1),
-    21: ("cola", "drink", 5, 1.2, 0.9, 1.0), 22: ("cider", "drink", 3, 1.2, 0.8, 1.0),
-    23: ("soju", "drink", 4, 0.05, 2.0, 1.5), 24: ("beer", "drink", 4, 0.1, 1.8, 1.6),
-    25: ("makgeolli", "drink", 2, 0.05, 1.5, 2.0), 26: ("iced coffee", "drink", 3, 2.0, 0.1, 0.8),
+    1: ("kimchi stew", "main", 5, {LUNCH: 2.0, AFTERNOON: 1.0, DINNER: 0.6, LATE: 0.3}, 0.7),
+    2: ("bibimbap", "main", 4, {LUNCH: 2.0, AFTERNOON: 1.2, DINNER: 0.3, LATE: 0.1}, 0.8),
+    3: ("bulgogi", "main", 4, {LUNCH: 0.6, AFTERNOON: 0.8, DINNER: 1.6, LATE: 0.4}, 1.3),
+    4: ("pork belly", "main", 4, {LUNCH: 0.1, AFTERNOON: 0.4, DINNER: 2.2, LATE: 0.8}, 1.3),
+    5: ("cold noodles", "main", 3, {LUNCH: 1.6, AFTERNOON: 1.4, DINNER: 0.6, LATE: 0.2}, 1.0),
+    6: ("seafood pancake", "main", 2, {LUNCH: 0.3, AFTERNOON: 0.8, DINNER: 1.0, LATE: 2.5}, 1.5),
+    11: ("rolled omelette", "side", 3, {LUNCH: 0.8, AFTERNOON: 1.0, DINNER: 1.0, LATE: 1.8}, 1.0),
+    12: ("steamed egg", "side", 3, {LUNCH: 1.0, AFTERNOON: 1.0, DINNER: 1.0, LATE: 0.6}, 1.0),
+    13: ("lettuce wraps", "side", 2, {LUNCH: 0.4, AFTERNOON: 0.6, DINNER: 1.6, LATE: 0.3}, 1.2),
+    14: ("dumplings", "side", 3, {LUNCH: 1.2, AFTERNOON: 1.2, DINNER: 0.8, LATE: 1.4}, 1.0),
+    15: ("japchae", "side", 2, {LUNCH: 0.8, AFTERNOON: 1.0, DINNER: 1.2, LATE: 0.8}, 1.1),
+    21: ("cola", "drink", 5, {LUNCH: 1.2, AFTERNOON: 1.2, DINNER: 0.8, LATE: 0.5}, 1.0),
+    22: ("cider", "drink", 3, {LUNCH: 1.2, AFTERNOON: 1.2, DINNER: 0.7, LATE: 0.4}, 1.0),
+    23: ("soju", "drink", 4, {LUNCH: 0.03, AFTERNOON: 0.3, DINNER: 2.0, LATE: 2.6}, 1.4),
+    24: ("beer", "drink", 4, {LUNCH: 0.05, AFTERNOON: 0.5, DINNER: 1.8, LATE: 2.4}, 1.5),
+    25: ("makgeolli", "drink", 2, {LUNCH: 0.02, AFTERNOON: 0.4, DINNER: 1.0, LATE: 2.5}, 1.8),
+    26: ("iced coffee", "drink", 3, {LUNCH: 1.8, AFTERNOON: 1.0, DINNER: 0.1, LATE: 0.0}, 0.8),
 }
 # main -> items that go with it
 GOES_WITH = {1: [11, 21], 2: [12, 22], 3: [13, 24], 4: [13, 23], 5: [14, 26], 6: [25, 15]}
 PAIR_PROBABILITY = 0.5
 NOISE_ITEMS = (0, 2)  # random extra items per visit
+# When tables arrive: (band, first hour, peak hour, last hour, share of the day's visits) by day type. Weekday
+# lunch is the office rush; weekends have a later, longer lunch, a busier afternoon and more late nights.
+ARRIVALS = {
+    "weekday": [(LUNCH, 11.0, 12.2, 14.0, 0.45), (AFTERNOON, 14.0, 15.0, 17.0, 0.04),
+                (DINNER, 17.0, 19.0, 21.0, 0.36), (LATE, 21.0, 21.5, 25.0, 0.15)],
+    "weekend": [(LUNCH, 11.0, 12.8, 14.5, 0.30), (AFTERNOON, 14.5, 15.5, 17.0, 0.10),
+                (DINNER, 17.0, 18.8, 21.0, 0.38), (LATE, 21.0, 21.5, 25.0, 0.22)],
+}
+# visits per day relative to Monday-Thursday: Friday and Saturday nights are the week's busiest, Sunday is quiet
+DAY_VOLUME = {4: 1.3, 5: 1.35, 6: 0.9}
+# guests at a table, and how many mains a table shares: one each at lunch, a grill for two at dinner,
+# mostly 안주 (the pancake) late at night
+GUESTS = {LUNCH: [1, 1, 2, 2, 3, 4], AFTERNOON: [1, 2, 2, 3], DINNER: [2, 2, 3, 4, 4, 5], LATE: [2, 2, 3, 4]}
+MAINS_PER_GUEST = {LUNCH: 1.0, AFTERNOON: 0.8, DINNER: 0.6, LATE: 0.4}
+
+
+def band(at: datetime) -> str:
+    h = at.hour
+    if h < 5 or h >= 21:
+        return LATE
+    return LUNCH if h < 14 else AFTERNOON if h < 17 else DINNER
+
+
+def _weekend(at: datetime) -> bool:
+    """Saturday and Sunday, and the late night that follows Friday's and Saturday's dinner."""
+    day = (at - timedelta(hours=5)).weekday()  # 00:30 on Saturday is still Friday night
+    return day >= 5 or (day == 4 and band(at) == LATE)
 
 
 def _weight(item: int, at: datetime) -> float:
-    _name, _kind, base, lunch, dinner, weekend = MENU[item]
-    w = base * (lunch if at.hour < 16 else dinner)
-    return w * (weekend if at.weekday() >= 5 else 1.0)
+    _name, _kind, base, by_band, weekend = MENU[item]
+    return base * by_band[band(at)] * (weekend if _weekend(at) else 1.0)
 
 
 def _choose(rng: random.Random, items: list[int], at: datetime) -> int:
@@ -69,28 +110,37 @@ def _choose(rng: random.Random, items: list[int], at: datetime) -> int:
 MAINS = [i for i, m in MENU.items() if m[1] == "main"]
 
 
-def one_visit(rng: random.Random, at: datetime) -> set[int]:
-    items: set[int] = set()
-    for _guest in range(rng.choice([1, 2, 2, 3, 4])):
+def one_visit(rng: random.Random, at: datetime) -> list[int]:
+    """A table's items in the order they are picked (each once)."""
+    picked: list[int] = []
+    guests = rng.choice(GUESTS[band(at)])
+    mains = max(1, round(guests * MAINS_PER_GUEST[band(at)] + rng.uniform(-0.5, 0.5)))
+    for _main in range(mains):
         main = _choose(rng, MAINS, at)
-        items.add(main)
-        items.update(i for i in GOES_WITH[main] if rng.random() < PAIR_PROBABILITY)
+        picked.append(main)
+        picked.extend(i for i in GOES_WITH[main] if rng.random() < PAIR_PROBABILITY)
     for _noise in range(rng.randint(*NOISE_ITEMS)):
-        items.add(_choose(rng, list(MENU), at))
-    return items
+        picked.append(_choose(rng, list(MENU), at))
+    return list(dict.fromkeys(picked))
 
 
-def generate(rng: random.Random, first_day: date, days: int, per_day: int) -> list[tuple[datetime, set[int]]]:
-    """(time, items) of each table visit."""
+def _arrival(rng: random.Random, day: date) -> datetime:
+    bands = ARRIVALS["weekend" if day.weekday() >= 5 else "weekday"]
+    _band, low, peak, high, _share = rng.choices(bands, weights=[b[4] for b in bands])[0]
+    hour = rng.triangular(low, high, peak)
+    return datetime.combine(day, time(0), tzinfo=TZ) + timedelta(hours=hour)
+
+
+def generate(rng: random.Random, first_day: date, days: int, per_day: int) -> list[tuple[datetime, list[int]]]:
+    """(time, items in the order picked) of each table visit."""
     visits = []
     for n in range(days):
         day = first_day + timedelta(days=n)
-        busy = 1.3 if day.weekday() >= 4 else 1.0
-        for _ in range(int(per_day * busy)):
-            hour = rng.uniform(11, 14.5) if rng.random() < 0.45 else rng.uniform(17, 22)
-            at = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=TZ)
+        for _ in range(int(per_day * DAY_VOLUME.get(day.weekday(), 1.0))):
+            at = _arrival(rng, day)
+            at = at.replace(second=0, microsecond=0)
             visits.append((at, one_visit(rng, at)))
-    return visits
+    return sorted(visits, key=lambda v: v[0])
 
 
 def oracle(at: datetime, rng: random.Random, n: int = 3000) -> list[int]:
@@ -108,7 +158,7 @@ def train(visits):
     slots: dict[tuple, int] = defaultdict(int)
     sold: dict[int, int] = defaultdict(int)
     for at, bought in visits:
-        item_delta, pair_delta = visit_delta(set(), bought)
+        item_delta, pair_delta = visit_delta(set(), set(bought))
         for k, v in item_delta.items():
             items[k] += v
         for k, v in pair_delta.items():
@@ -163,7 +213,7 @@ def main() -> int:
         if len(bought) < 2:
             continue
         for target in sorted(bought):
-            cart = bought - {target}
+            cart = set(bought) - {target}
             pairs_result["goes well with"].append(_score(assoc.ranking(cart), target))
             pairs_result["popularity"].append(_score([i for i in by_visits if i not in cart], target))
     _report('"goes well with" (leave one out of each held-out visit)', pairs_result)
@@ -179,21 +229,26 @@ def main() -> int:
     oracle_rng = random.Random(args.seed + 1000)
     for at, bought in test_visits:
         key = (at.date(), at.hour)
-        if key not in cache:
-            weights = slot_weights(at, TZ)
-            cache[key] = rank_slots([r for d in {d for d, _ in weights} for r in rows_by_day.get(d, [])], weights)
-        kind = (at.weekday() >= 5, at.hour)
+        if key not in cache:  # what the app's query reads: the last WEEKS weeks (and a day), near this hour
+            near = {(at.hour + step) % 24 for step in (-1, 0, 1)}
+            rows = [r for n in range(WEEKS * 7 + 2) for r in rows_by_day.get(at.date() - timedelta(days=n), [])
+                    if r[1] in near]
+            cache[key] = rank_popular(rows, at)
+        kind = (_weekend(at), at.weekday() >= 5, at.hour)
         if kind not in truth:
             truth[kind] = oracle(at.replace(minute=30), oracle_rng)
-        for target in bought:
-            now_result["popular now"].append(_score(cache[key], target))
-            now_result["all-time popularity"].append(_score(all_time, target))
-            ceiling.append(_score(truth[kind], target))
-    _report('"popular now" (each item of each held-out visit, at its weekday and hour)', now_result)
+        chosen: set[int] = set()
+        for target in bought:  # in the order picked: the tablet never offers what is already in the cart
+            now_result["popular now"].append(_score([i for i in cache[key] if i not in chosen], target))
+            now_result["all-time popularity"].append(_score([i for i in all_time if i not in chosen], target))
+            ceiling.append(_score([i for i in truth[kind] if i not in chosen], target))
+            chosen.add(target)
+    _report('"popular now" (each item of each held-out visit, at its weekday and hour, the items picked before '
+            'it in the visit left out)', now_result)
     hit = sum(h for h, _ in ceiling) / len(ceiling)
     base = sum(h for h, _ in now_result["all-time popularity"]) / len(ceiling)
-    print(f"ceiling (the generator's own odds at that hour, not learnable better): hit-rate@3 {hit:.3f}, "
-          f"x{hit / base:.2f} the all-time baseline")
+    print(f"ceiling (ranking by the generator's own odds at that weekday and hour, the same items left out; "
+          f"no ranking by time alone does better): hit-rate@3 {hit:.3f}, x{hit / base:.2f} the all-time baseline")
     return 0
 
 

@@ -51,10 +51,10 @@ def ranking_at(store, at: datetime) -> list[str]:
 def test_popular_now_follows_the_weekday_and_hour_of_recent_weeks(db, store):
     # Thursday lunches sell stew, Thursday evenings bulgogi; a Monday lunch sells cola.
     thursday = datetime(2026, 11, 26, 12, 20, tzinfo=SEOUL)
-    lunch = visit(store, [[("main", 8), ("drink", 3)]])
-    dinner = visit(store, [[("main2", 7), ("side", 4)]])
-    monday = visit(store, [[("main", 1), ("drink", 12)]])
-    old = visit(store, [[("side", 50), ("main", 1)]])
+    lunch = visit(store, [[("main", 80), ("drink", 30)]])
+    dinner = visit(store, [[("main2", 70), ("side", 40)]])
+    monday = visit(store, [[("main", 1), ("drink", 40)]])
+    old = visit(store, [[("side", 90), ("main", 1)]])
     move_paid(db, lunch, thursday - timedelta(weeks=1))
     move_paid(db, dinner, thursday - timedelta(weeks=2) + timedelta(hours=7))
     move_paid(db, monday, thursday - timedelta(days=3))
@@ -65,8 +65,31 @@ def test_popular_now_follows_the_weekday_and_hour_of_recent_weeks(db, store):
     assert ranking_at(store, thursday) == ["main", "drink"]
     assert ranking_at(store, thursday + timedelta(hours=7)) == ["main2", "side"]
     assert ranking_at(store, thursday - timedelta(days=3)) == ["drink", "main"]
-    # Nothing (or too little) sold on Thursdays at 16:00: no ranking, so the tablet shows featured items.
+    # A Tuesday lunch has sold nothing yet: ranked like the other weekday lunches (the Thursday's outweighs).
+    assert ranking_at(store, thursday - timedelta(days=2)) == ["main", "drink"]
+    # Nothing sold on Saturday lunches, nor at 16:00 on any day: no ranking, so the tablet shows featured items.
+    assert ranking_at(store, thursday + timedelta(days=2)) == []
     assert ranking_at(store, thursday + timedelta(hours=4)) == []
+
+
+def test_a_thin_hour_is_smoothed_toward_like_days_and_the_hour_before_midnight_counts(db, store):
+    night = datetime(2026, 11, 28, 0, 30, tzinfo=SEOUL)  # Saturday 00:30
+    few = visit(store, [[("drink", 12), ("main2", 2)]])
+    many = visit(store, [[("main2", 90), ("drink", 10)], [("main2", 90)]])
+    move_paid(db, few, night - timedelta(weeks=1))  # last Saturday 00:30: this very slot, but thin
+
+    def many_at(at: datetime) -> list[str]:
+        move_paid(db, many, at)
+        with session_scope() as s:
+            rebuild_insights(s, store.id, SEOUL)
+        return ranking_at(store, night)
+
+    assert many_at(night - timedelta(weeks=rec.WEEKS + 1)) == ["drink", "main2"]  # too long ago
+    assert many_at(night - timedelta(days=1)) == ["drink", "main2"]  # Friday 00:30: a weekday, not alike
+    assert many_at(night - timedelta(days=6)) == ["main2", "drink"]  # Sunday 00:30: a like day pulls
+    # Friday 23:30, the hour before this one across midnight: this night's own neighbour hour
+    assert many_at(night - timedelta(hours=1)) == ["main2", "drink"]
+    assert many_at(night - timedelta(hours=2)) == ["drink", "main2"]  # 22:30: not near this hour
 
 
 def test_the_menu_offers_what_sells_now_never_sold_out_or_hidden_items(db, store):

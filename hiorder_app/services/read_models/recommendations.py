@@ -1,7 +1,8 @@
 """The tablet's recommendations, learned from paid orders.
 
 * "Popular now": what this store sells on this weekday around this hour over recent weeks (recent weeks
-  and this very hour weigh more), read from the `sales_item_hour` aggregate.
+  and this very hour weigh more), smoothed toward the same hours of like days (weekdays or the weekend),
+  read from the `sales_item_hour` aggregate.
 * "Goes well with": items ordered in the same table visit as what is in the cart, ranked by how much
   the cart raises their chance: P(j | c) smoothed toward P(j), minus P(j). A best seller that comes with
   everything scores about zero; raw co-occurrence counts would always answer the best seller.
@@ -32,7 +33,10 @@ VISITS = 0  # visit_item.menu_item_id holding the number of visits
 WEEKS = 8  # "recent weeks"
 WEEK_DECAY = 0.8  # last week counts 1, the week before 0.8, ...
 NEIGHBOUR_HOUR = 0.5  # the hour before and after count half
-MIN_SLOT_QUANTITY = 10  # less sold at this weekday and hour: featured items instead
+MIN_SLOT_QUANTITY = 10  # less sold at these hours of like days: featured items instead
+# Weighted units of this weekday's hour that the same hours of like days count as: where this weekday has
+# sold much less (a quiet store, a new menu), their pattern decides (bench/recommendations.py).
+LIKE_DAYS_PSEUDO = 100.0
 MIN_VISITS = 20  # fewer table visits than this: featured items instead of "goes well with"
 SMOOTHING = 5.0  # pseudo-visits pulling P(j | c) toward P(j): one odd visit proves nothing
 CACHE_SECONDS = 60.0
@@ -114,41 +118,61 @@ def forget(store_id: int | None = None) -> None:
 
 
 # ---- popular now --------------------------------------------------------------------------------------
-def slot_weights(now: datetime, tz: ZoneInfo) -> dict[tuple, float]:
-    """(local day, hour) -> weight: this weekday of the recent weeks, this hour and its neighbours."""
-    local = now.astimezone(tz)
-    weights = {}
-    for week in range(WEEKS):
-        day = local.date() - timedelta(weeks=week)
-        for step, w in ((0, 1.0), (-1, NEIGHBOUR_HOUR), (1, NEIGHBOUR_HOUR)):
-            hour = local.hour + step
-            if 0 <= hour < 24:
-                weights[(day, hour)] = w * WEEK_DECAY ** week
-    return weights
+_ITEM_HOUR = SalesItemHour.__table__
+_NEAR_NOW = sa.select(_ITEM_HOUR.c.day, _ITEM_HOUR.c.hour, _ITEM_HOUR.c.menu_item_id, _ITEM_HOUR.c.quantity).where(
+    _ITEM_HOUR.c.store_id == sa.bindparam("store"), _ITEM_HOUR.c.day >= sa.bindparam("since", type_=sa.Date),
+    _ITEM_HOUR.c.day <= sa.bindparam("today", type_=sa.Date),
+    _ITEM_HOUR.c.hour.in_(sa.bindparam("hours", expanding=True)), _ITEM_HOUR.c.quantity > 0)
 
 
 def popular_ranking(session: Session, store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
-    """Items by weighted quantity at this weekday and hour; empty when too little was sold then."""
-    weights = slot_weights(now, tz)
-    rows = session.exec(select(SalesItemHour.day, SalesItemHour.hour, SalesItemHour.menu_item_id,
-                               SalesItemHour.quantity).where(
-        SalesItemHour.store_id == store_id, SalesItemHour.day.in_({d for d, _ in weights}),
-        SalesItemHour.hour.in_({h for _, h in weights}))).all()
-    return rank_slots(rows, weights)
+    """Items by what sold around this hour in recent weeks (rank_popular); empty when too little sold then."""
+    local = now.astimezone(tz)
+    # Core, not the ORM: a busy store has a few thousand such rows, and ORM rows cost more than the ranking.
+    rows = session.connection().execute(_NEAR_NOW, {
+        "store": store_id, "since": local.date() - timedelta(weeks=WEEKS, days=1), "today": local.date(),
+        "hours": sorted({(local.hour + step) % 24 for step in (-1, 0, 1)})}).all()
+    return rank_popular(rows, local)
 
 
-def rank_slots(rows, weights: dict[tuple, float]) -> list[int]:
-    """Items by weighted quantity over (day, hour, item, quantity) rows; [] when too few were sold."""
-    scores: dict[int, float] = {}
+def _slot_weights(local: datetime) -> dict[tuple, tuple[float, float]]:
+    """(local day, hour) near now -> (weight as this weekday's hour, weight as a like day's hour)."""
+    today, weekend = local.date(), local.weekday() >= 5
+    weights = {}
+    for days_ago in range(WEEKS * 7):
+        day = today - timedelta(days=days_ago)
+        week = WEEK_DECAY ** (days_ago // 7)
+        like = week if (day.weekday() >= 5) == weekend else 0.0
+        this = week if days_ago % 7 == 0 else 0.0
+        for step, w in ((0, 1.0), (-1, NEIGHBOUR_HOUR), (1, NEIGHBOUR_HOUR)):
+            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=local.hour + step)
+            weights[(at.date(), at.hour)] = (w * this, w * like)  # the hour before midnight: the day before
+    return weights
+
+
+def rank_popular(rows, local: datetime) -> list[int]:
+    """Items by their share of what sold at this weekday and hour (and the hours either side) over the recent
+    weeks, last week counting most, smoothed toward their share at the same hours of days of the same kind
+    (weekdays or the weekend): a Tuesday lunch with little history is ranked like the other weekday lunches
+    rather than by a handful of sales. `rows`: (local day, hour, item, quantity), as `sales_item_hour` holds
+    them; those of other days and hours count nothing. [] when too little was sold then."""
+    weights = _slot_weights(local)
+    slot: dict[int, float] = {}
+    like: dict[int, float] = {}
     sold = 0
     for day, hour, item, qty in rows:
         w = weights.get((day, hour))
-        if w and qty > 0:
-            scores[item] = scores.get(item, 0.0) + w * qty
-            sold += qty
+        if w is None or qty <= 0 or not w[1]:
+            continue
+        slot[item] = slot.get(item, 0.0) + w[0] * qty
+        like[item] = like.get(item, 0.0) + w[1] * qty
+        sold += qty
     if sold < MIN_SLOT_QUANTITY:
         return []
-    return sorted(scores, key=lambda i: (-scores[i], i))
+    like_total, slot_total = sum(like.values()), sum(slot.values())
+    score = {i: (slot[i] + LIKE_DAYS_PSEUDO * n / like_total) / (slot_total + LIKE_DAYS_PSEUDO)
+             for i, n in like.items()}
+    return sorted(score, key=lambda i: (-score[i], i))
 
 
 def popular_now(store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
