@@ -11,6 +11,9 @@ def _option(group_key, o) -> rx.Component:
         rx.text(o["name"], weight="medium"),
         rx.text(o["price"], size="2", color_scheme="gray"),
         rx.spacer(),
+        rx.input(default_value=o["stock"].to(str), key=o["stock_key"].to(str), placeholder=t("무제한", "Unlimited"),
+                 aria_label=o["stock_label"], input_mode="numeric", width="84px", size="1",
+                 on_blur=lambda v: S.save_option_stock(o["key"], v)),
         rx.text(t("품절", "Sold out"), size="2"),
         rx.switch(checked=o["sold_out"].to(bool), on_change=lambda v: S.set_sold_out(o["key"], v),
                   aria_label=o["sold_out_label"], color_scheme="red"),
@@ -75,8 +78,10 @@ def _group(g) -> rx.Component:
 def option_groups_panel() -> rx.Component:
     return rx.vstack(
         rx.heading(t("옵션 그룹", "Option groups"), size="5", as_="h2"),
-        rx.text(t("맵기, 사리 추가처럼 손님이 고르는 옵션이에요. 한 그룹을 여러 메뉴에 붙일 수 있어요.",
-                  "Choices diners make, like spice level or extras. One group can serve many items."),
+        rx.text(t("맵기, 사리 추가처럼 손님이 고르는 옵션이에요. 한 그룹을 여러 메뉴에 붙일 수 있어요. "
+                  "옵션 재고는 비워 두면 무제한이고, 칸을 벗어나면 저장돼요.",
+                  "Choices diners make, like spice level or extras. One group can serve many items. "
+                  "An option's stock is unlimited when empty and saves when you leave the box."),
                 size="2", color_scheme="gray"),
         rx.grid(rx.foreach(S.group_cards, _group), columns=rx.breakpoints(initial="1", lg="2"), spacing="3",
                 width="100%"),

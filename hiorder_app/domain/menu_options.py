@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import DomainError, OrderRefused
+from .order_rules import is_sold_out
 
 MAX_CHOICES = 20  # per group: more than this is no longer a choice a diner reads on a tablet
 MAX_PRICE_DELTA = 1_000_000
@@ -42,6 +43,7 @@ class OptionSnapshot:
     sold_out: bool = False
     deleted: bool = False
     sort_order: int = 0
+    stock: int | None = None  # None: unlimited
 
     @property
     def names(self) -> tuple[str, str]:
@@ -80,7 +82,7 @@ def check_choices(item_names: tuple[str, str], item_group_ids: Sequence[int],
             raise OrderRefused("order.option_not_offered", item=item_names, group=group.names)
         if option.deleted:
             raise OrderRefused("order.option_gone", item=item_names, group=group.names, option=option.names)
-        if option.sold_out:
+        if is_sold_out(option.sold_out, option.stock):
             raise OrderRefused("order.option_sold_out", item=item_names, group=group.names, option=option.names)
         same_group = picked.setdefault(group.id, [])
         if option in same_group:
@@ -98,6 +100,24 @@ def check_choices(item_names: tuple[str, str], item_group_ids: Sequence[int],
             raise OrderRefused("order.option_too_many", item=item_names, group=group.names, max=group.max_select)
     return tuple(option for group_id in offered
                  for option in sorted(picked.get(group_id, ()), key=lambda o: (o.sort_order, o.id)))
+
+
+def check_option_stock(lines: Iterable[tuple[tuple[str, str], int, Sequence[OptionSnapshot]]],
+                       groups: Mapping[int, OptionGroupSnapshot]) -> dict[int, int]:
+    """Lines as (item names, quantity, chosen options). A limited option (곱빼기 noodles, a 사리 that runs
+    out) is taken once per unit of every line choosing it, whichever dish (a shared group counts both);
+    the line that would go past its stock is refused naming its item, group and option. Returns each
+    limited option's id -> the quantity to take."""
+    taken: dict[int, int] = {}
+    for item_names, quantity, chosen in lines:
+        for option in chosen:
+            if option.stock is None:
+                continue
+            taken[option.id] = taken.get(option.id, 0) + quantity
+            if taken[option.id] > option.stock:
+                raise OrderRefused("order.option_out_of_stock", item=item_names, group=groups[option.group_id].names,
+                                   option=option.names, left=option.stock)
+    return taken
 
 
 def unit_price(item_price: int, chosen: Iterable[OptionSnapshot]) -> int:

@@ -29,6 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order.option_not_offered": ("'{item}'에는 '{group}' 옵션을 고를 수 없어요.", "'{group}' is not offered with '{item}'."),
     "order.option_gone": ("'{item}'의 '{group}' 중 '{option}'은(는) 더 이상 없어요.", "'{option}' of '{group}' is no longer offered with '{item}'."),
     "order.option_sold_out": ("'{item}'의 '{group}' 중 '{option}'은(는) 품절이에요.", "'{option}' of '{group}' for '{item}' is sold out."),
+    "order.option_out_of_stock": ("'{item}'의 '{group}' 중 '{option}'은(는) {left}개만 남았어요.", "Only {left} of '{option}' ({group}) left for '{item}'."),
     "order.option_required": ("'{item}'의 '{group}'을(를) 골라 주세요.", "Choose '{group}' for '{item}'."),
     "order.option_too_few": ("'{item}'의 '{group}'은(는) {min}개 이상 골라 주세요.", "Choose at least {min} of '{group}' for '{item}'."),
     "order.option_too_many": ("'{item}'의 '{group}'은(는) {max}개까지 고를 수 있어요.", "Choose at most {max} of '{group}' for '{item}'."),

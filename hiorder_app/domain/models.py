@@ -154,6 +154,7 @@ class MenuOption(SQLModel, table=True):
     name_en: str = Field(default="", max_length=50)
     price_delta: int = 0  # KRW added to the item's price, never negative
     sold_out: bool = False
+    stock: int | None = None  # how many more lines' worth can choose it; None is unlimited
     sort_order: int = 0
     deleted: bool = False
 

@@ -11,13 +11,15 @@ from ..services.store_admin import menu as admin_menu
 from ..services.store_admin import options as admin_options
 from .boundary import ADMIN, event
 from .formatting import pick, won
-from .inputs import Flag, Key, OptionForm, OptionGroupForm
+from .inputs import Flag, Key, OptionForm, OptionGroupForm, Text
 from .session_state import SessionState
 
 
 class AdminOptionsState(SessionState):
     groups: list[dict] = []
     items: list[dict] = []  # [{"key", "name_ko", "name_en"}], for attaching groups
+    # Bumped after a refused stock edit so the inputs redraw with the stored counts.
+    stock_rev: int = 0
 
     @event(ADMIN)
     def load(self, principal: Principal):
@@ -28,14 +30,15 @@ class AdminOptionsState(SessionState):
         self.items = [{"key": str(i.id), "name_ko": i.name_ko, "name_en": i.name_en}
                       for i in admin_menu.list_menu(principal).items]
 
-    def _run(self, principal: Principal, action, *args) -> None:
+    def _run(self, principal: Principal, action, *args) -> bool:
         try:
             action(principal, *args)
         except DomainError as exc:
             self._show_error(exc)
-            return
+            return False
         self._clear_error()
         self._refresh(principal)
+        return True
 
     @rx.var
     def group_cards(self) -> list[dict]:
@@ -56,6 +59,10 @@ class AdminOptionsState(SessionState):
                     "sold_out": o["sold_out"],
                     "sold_out_label": (f"{pick(self.lang, o['name_ko'], o['name_en'])} sold out" if en
                                        else f"{o['name_ko']} 품절"),
+                    "stock": "" if o.get("stock") is None else str(o["stock"]),
+                    "stock_key": f"{o['id']}-{o.get('stock')}-{self.stock_rev}",
+                    "stock_label": (f"{pick(self.lang, o['name_ko'], o['name_en'])} stock" if en
+                                    else f"{o['name_ko']} 재고"),
                     "delete_label": (f"Delete {pick(self.lang, o['name_ko'], o['name_en'])}" if en
                                      else f"{o['name_ko']} 삭제"),
                 } for o in g["options"]],
@@ -82,6 +89,17 @@ class AdminOptionsState(SessionState):
     @event(ADMIN)
     def set_sold_out(self, principal: Principal, key: Key, sold_out: Flag):
         self._run(principal, admin_options.set_option_sold_out, key, sold_out)
+
+    @event(ADMIN)
+    def save_option_stock(self, principal: Principal, key: Key, stock: Text):
+        """Saved when the box is left; a count typed while orders took some is refused with the new one."""
+        current = next((o.get("stock") for g in self.groups for o in g["options"] if str(o["id"]) == key), None)
+        seen = "" if current is None else str(current)
+        if stock.strip() == seen:
+            return
+        if not self._run(principal, admin_options.set_option_stock, key, stock, seen):
+            self._refresh(principal)
+            self.stock_rev += 1
 
     @event(ADMIN)
     def delete_option(self, principal: Principal, key: Key):

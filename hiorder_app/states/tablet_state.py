@@ -29,6 +29,7 @@ from .inputs import Choice, Key, LineKey, Note
 from .session_state import SessionState
 
 log = logging.getLogger(__name__)
+LOW_STOCK = 5  # "only N left" from this many down
 
 
 class TabletState(SessionState):
@@ -112,6 +113,15 @@ class TabletState(SessionState):
         self.items = [i | {"stock": stock[i["key"]], "sold_out": is_sold_out(i["marked_sold_out"], stock[i["key"]])}
                       if i["key"] in stock else i for i in self.items]
 
+    def _apply_option_stock(self, stock: dict[str, int]) -> None:
+        """New counts of counted options (option id -> left) carried by order events, applied in place."""
+        def counted(group: dict) -> dict:
+            return group | {"options": [o | {"stock": stock[str(o["id"])]} if str(o["id"]) in stock else o
+                                        for o in group["options"]]}
+        if any(str(o["id"]) in stock for i in self.items for g in i.get("option_groups") or () for o in g["options"]):
+            self.items = [i | {"option_groups": [counted(g) for g in i["option_groups"]]} if i.get("option_groups")
+                          else i for i in self.items]
+
     def _refresh_orders(self, principal: Principal) -> None:
         self._show_orders(*_table_news(principal))
 
@@ -155,9 +165,11 @@ class TabletState(SessionState):
                 menu = bool(kinds & {"MenuChanged", RESYNC})
                 orders = bool(mine - {"StaffCalled"}) or RESYNC in kinds
                 stock: dict[str, int] = {}  # any table's order that took or gave back limited stock
+                option_stock: dict[str, int] = {}  # the same for counted options
                 for e in events:
                     stock |= e.get("payload", {}).get("stock_left") or {}
-                news = menu or orders or bool(stock)
+                    option_stock |= e.get("payload", {}).get("option_stock_left") or {}
+                news = menu or orders or bool(stock) or bool(option_stock)
                 if not news and live_view.until_check(checked) > 0:
                     continue  # other tables' news: this tablet's state is not even loaded
                 try:
@@ -168,7 +180,7 @@ class TabletState(SessionState):
                         return
                     checked, behind, failures = time.monotonic(), False, 0
                     if news:
-                        await self._show_news(principal, menu, orders, stock, "TableCleared" in mine)
+                        await self._show_news(principal, menu, orders, stock, "TableCleared" in mine, option_stock)
                     failures = live_view.recovered(log, "tablet", failures)
                 except Exception as exc:
                     failures = live_view.failed(log, "tablet", failures, exc)
@@ -178,15 +190,18 @@ class TabletState(SessionState):
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
     async def _show_news(self, principal: Principal, menu: bool, orders: bool, stock: dict[str, int],
-                         cleared: bool) -> None:
+                         cleared: bool, option_stock: dict[str, int] | None = None) -> None:
         # Read outside the state lock and off the event loop; only the writes hold the lock.
         view = await blocking(menu_service.get_menu, principal.store_id) if menu else None
         table = await blocking(_table_news, principal) if orders else None
         async with self:
             if view is not None:
                 self._show_menu(view)
-            elif stock:
-                self._apply_stock(stock)
+            else:
+                if stock:
+                    self._apply_stock(stock)
+                if option_stock:
+                    self._apply_option_stock(option_stock)
             if cleared:
                 self._set_cart({})
                 self.note, self.notice_ko, self.notice_en = "", "", ""
@@ -221,7 +236,7 @@ class TabletState(SessionState):
             "description": pick(self.lang, i["description_ko"], i["description_en"]),
             "price": won(i["price"], self.lang),
             # Shown only when few are left, so diners order before it runs out.
-            "left_label": "" if i["stock"] is None or i["stock"] > 5 or i["sold_out"] or i["stock"] <= 0
+            "left_label": "" if i["stock"] is None or i["stock"] > LOW_STOCK or i["sold_out"] or i["stock"] <= 0
             else (f"Only {i['stock']} left" if en else f"남은 수량 {i['stock']}개"),
             "in_cart": sum(q for k, q in self.cart.items() if _item_key(k) == i["key"]),
             "spicy": "🌶" * i.get("spicy_level", 0), "vegetarian": bool(i.get("vegetarian")),
@@ -301,9 +316,10 @@ class TabletState(SessionState):
                 "key": str(g["id"]), "name": pick(self.lang, g["name_ko"], g["name_en"]), "rule": rule,
                 "missing": picked < lo,
                 "options": [{"key": str(o["id"]), "group": str(g["id"]), "checked": str(o["id"]) in chosen,
-                             "sold_out": o["sold_out"],
+                             "sold_out": is_sold_out(o["sold_out"], o.get("stock")),
                              "label": pick(self.lang, o["name_ko"], o["name_en"]) + (
-                                 f" (+{won(o['price_delta'], self.lang)})" if o["price_delta"] else "")}
+                                 f" (+{won(o['price_delta'], self.lang)})" if o["price_delta"] else "")
+                             + _option_left(o, en)}
                             for o in g["options"]],
             })
         return groups
@@ -543,3 +559,13 @@ def _chosen(item: dict, option_keys: list[str]) -> list[dict]:
     """The item's options of a line, in the order the dialog asks them."""
     wanted = set(option_keys)
     return [o for g in item.get("option_groups") or [] for o in g["options"] if str(o["id"]) in wanted]
+
+
+def _option_left(option: dict, en: bool) -> str:
+    """A counted option says when it is gone, and how many are left once few are (as items do)."""
+    stock = option.get("stock")
+    if is_sold_out(option["sold_out"], stock):
+        return " · sold out" if en else " · 품절"
+    if stock is not None and stock <= LOW_STOCK:
+        return f" · {stock} left" if en else f" · {stock}개 남음"
+    return ""

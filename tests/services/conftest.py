@@ -16,6 +16,7 @@ from hiorder_app.services.db import session_scope
 from hiorder_app.services.ordering.overload import ordering_guard
 from hiorder_app.services.principal import Principal
 from hiorder_app.services.read_models import recommendations
+from hiorder_app.services.store_admin import options as ao
 
 PASSWORD = "pw-1234"
 
@@ -143,3 +144,30 @@ def admin(store) -> Principal:
     _token, principal = sign_in(store.code, store.admin_username, store.password, "test-client")
     return principal
 
+
+# ---- menu options ----------------------------------------------------------------------------------
+@dataclass
+class Options:
+    spicy: int  # 맵기: exactly one, on both stews
+    topping: int  # 토핑: 0 to 3, on the kimchi stew only
+    mild: int
+    medium: int
+    hot: int
+    ramen: int  # +2000
+    cheese: int  # +1500
+    rice_cake: int  # +1000
+    dumpling: int  # +2500
+
+
+@pytest.fixture
+def opts(store, admin) -> Options:
+    spicy = ao.create_group(admin, {"name_ko": "맵기", "name_en": "Spice level", "min_select": 1, "max_select": 1})
+    topping = ao.create_group(admin, {"name_ko": "토핑", "name_en": "Toppings", "min_select": "0", "max_select": "3"})
+    ids = [ao.create_option(admin, spicy, {"name_ko": ko, "name_en": en}) for ko, en in
+           [("순한맛", "Mild"), ("보통", "Medium"), ("매운맛", "Hot")]]
+    ids += [ao.create_option(admin, topping, {"name_ko": ko, "name_en": en, "price_delta": delta}) for ko, en, delta in
+            [("라면사리", "Ramen noodles", "2,000"), ("치즈", "Cheese", 1500), ("떡", "Rice cake", 1000),
+             ("만두", "Dumplings", 2500)]]
+    ao.set_item_groups(admin, store.items["main"], [spicy, topping])
+    ao.set_item_groups(admin, store.items["main2"], [spicy])
+    return Options(spicy, topping, *ids)

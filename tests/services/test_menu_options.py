@@ -5,7 +5,6 @@ request, the read models, and (on PostgreSQL) options sold out or stock taken wh
 import json
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -21,33 +20,6 @@ from hiorder_app.services.store_admin import options as ao
 from hiorder_app.settings import get_settings
 from tests.concurrency import run_together
 from tests.services.admin_refusals import assert_refused, other_store_admin
-
-
-@dataclass
-class Options:
-    spicy: int  # 맵기: exactly one, on both stews
-    topping: int  # 토핑: 0 to 3, on the kimchi stew only
-    mild: int
-    medium: int
-    hot: int
-    ramen: int  # +2000
-    cheese: int  # +1500
-    rice_cake: int  # +1000
-    dumpling: int  # +2500
-
-
-@pytest.fixture
-def opts(store, admin) -> Options:
-    spicy = ao.create_group(admin, {"name_ko": "맵기", "name_en": "Spice level", "min_select": 1, "max_select": 1})
-    topping = ao.create_group(admin, {"name_ko": "토핑", "name_en": "Toppings", "min_select": "0", "max_select": "3"})
-    ids = [ao.create_option(admin, spicy, {"name_ko": ko, "name_en": en}) for ko, en in
-           [("순한맛", "Mild"), ("보통", "Medium"), ("매운맛", "Hot")]]
-    ids += [ao.create_option(admin, topping, {"name_ko": ko, "name_en": en, "price_delta": delta}) for ko, en, delta in
-            [("라면사리", "Ramen noodles", "2,000"), ("치즈", "Cheese", 1500), ("떡", "Rice cake", 1000),
-             ("만두", "Dumplings", 2500)]]
-    ao.set_item_groups(admin, store.items["main"], [spicy, topping])
-    ao.set_item_groups(admin, store.items["main2"], [spicy])
-    return Options(spicy, topping, *ids)
 
 
 def unchanged(db):

@@ -90,3 +90,31 @@ def test_an_upgrade_keeps_an_earlier_release_s_data_and_the_new_code_reads_it(em
         engine.dispose()
     assert rows == [("old", "옛 식당"), ("new", "새 식당")]
     assert new_hash != old_hash  # rewritten in the new format at the first sign-in
+
+
+def test_0010_keeps_the_options_of_0009_unlimited_and_the_code_counts_new_ones(empty_url):
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "0009")
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO store (id, code, name_ko, name_en, created_at) "
+                             "VALUES (1, 'old', '옛 식당', 'Old diner', CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO option_group (id, store_id, name_ko, name_en, min_select, max_select, "
+                             "sort_order, deleted) VALUES (1, 1, '양', 'Portion', 1, 1, 1, false)"))
+        conn.execute(sa.text("INSERT INTO menu_option (id, store_id, group_id, name_ko, name_en, price_delta, "
+                             "sold_out, sort_order, deleted) "
+                             "VALUES (1, 1, 1, '곱빼기', 'Large', 2000, false, 1, false)"))
+    engine.dispose()
+    command.upgrade(cfg, "head")
+
+    from hiorder_app.services.auth.accounts import create_admin
+    from hiorder_app.services.auth.sessions import sign_in
+    from hiorder_app.services.store_admin import options
+
+    with database_url(empty_url):
+        create_admin(1, "boss", "pw-1234")
+        admin = sign_in("old", "boss", "pw-1234", "migration-test")[1]
+        [group] = options.list_option_groups(admin)
+        assert [(o.name_ko, o.price_delta, o.stock) for o in group.options] == [("곱빼기", 2000, None)]
+        options.set_option_stock(admin, 1, "7")
+        assert options.list_option_groups(admin)[0].options[0].stock == 7

@@ -11,6 +11,7 @@ from ...domain.order_status import RELEASES_STOCK, can_transition, label
 from ...domain.timeutil import utcnow
 from ..events.outbox import record_event
 from ..read_models.payloads import order_payload
+from . import option_stock
 from .placement import release_stock, stock_left
 
 
@@ -30,9 +31,11 @@ def transition(session: Session, order: Order, new_status: OrderStatus, reason: 
     order.updated_at = now
     if new_status == OrderStatus.PAID:
         order.paid_at = now
-    left = release_stock(session, order) if new_status in RELEASES_STOCK else {}
+    left, options_left = {}, {}
+    if new_status in RELEASES_STOCK:  # items, then counted options: the order placement locks them in
+        left, options_left = release_stock(session, order), option_stock.release(session, order.id)
     session.add(order)
     session.flush()
     event_type = ORDER_PAID if new_status == OrderStatus.PAID else ORDER_STATUS_CHANGED
     record_event(session, order.store_id, event_type,
-                 order_payload(session, order) | {"reason": reason} | stock_left(left))
+                 order_payload(session, order) | {"reason": reason} | stock_left(left, options_left))

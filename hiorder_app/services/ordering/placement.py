@@ -9,7 +9,15 @@ from sqlmodel import Session, select
 from ...domain.enums import ItemKind, OrderStatus
 from ...domain.errors import DomainError, OrderRefused
 from ...domain.events import ORDER_PLACED
-from ...domain.menu_options import MAX_CHOICES, check_choices, choice_key, clean_note, option_lines, unit_price
+from ...domain.menu_options import (
+    MAX_CHOICES,
+    check_choices,
+    check_option_stock,
+    choice_key,
+    clean_note,
+    option_lines,
+    unit_price,
+)
 from ...domain.models import Category, DiningTable, ItemOptionGroup, MenuItem, Order, OrderLine, TableSession
 from ...domain.order_rules import ItemSnapshot, TableHistory, check_order, needs_main
 from ...domain.order_status import COUNTS_FOR_TABLE_RULES
@@ -19,6 +27,7 @@ from ..db import session_scope
 from ..events.outbox import record_event
 from ..principal import Principal, require_customer
 from ..read_models.order_views import OrderView, line_view
+from . import option_stock
 from .option_choices import load_choices
 from .overload import ordering_guard
 from .table_sessions import open_table_session
@@ -141,6 +150,11 @@ def _place(principal: Principal, parsed: list[tuple[int, int, tuple[int, ...]]],
                 if done.rowcount != 1:
                     raise OrderRefused("order.out_of_stock", item=snapshots[item_id].names, left=0)
                 left[item_id] = snapshots[item_id].stock - qty  # the row is locked (or the write lock held)
+        # Counted options after the items, as every release takes them.
+        named = [(snapshots[i].names, q, picked) for (i, q, _), picked in zip(parsed, chosen, strict=True)]
+        taken = check_option_stock(named, choices.groups)
+        options_left = option_stock.take(s, taken, choices.options, choices.groups, {
+            o.id: names for names, _, picked in reversed(named) for o in picked}) if taken else {}
         # Plain INSERTs rather than ORM objects: this is the hottest write path, and nothing here needs
         # the unit of work's change tracking.
         stations = {row.id: row.station for row in rows}
@@ -165,7 +179,7 @@ def _place(principal: Principal, parsed: list[tuple[int, int, tuple[int, ...]]],
             "order_id": order_id, "store_id": principal.store_id, "table_id": table.id,
             "table_number": table.number, "table_session_id": session_id,
             "status": OrderStatus.PENDING_PAYMENT, "total": total, "created_at": now.isoformat(), "paid_at": None,
-            "updated_at": now.isoformat(), "note": note, "lines": line_views} | stock_left(left))
+            "updated_at": now.isoformat(), "note": note, "lines": line_views} | stock_left(left, options_left))
         return OrderView(order_id, table.number, OrderStatus.PENDING_PAYMENT, total, now, None,
                          [line_view(ln) for ln in line_views], ref, table.id, now, note)
 
@@ -202,7 +216,11 @@ def release_stock(session: Session, order: Order) -> dict[int, int]:
     return left
 
 
-def stock_left(left: dict[int, int]) -> dict:
-    """The order event's note of what its limited items have left now, so open tablets show the count
-    (and "sold out") as orders take and give back stock, without each reloading the menu."""
-    return {"stock_left": {str(k): v for k, v in left.items()}} if left else {}
+def stock_left(left: dict[int, int], options_left: dict[int, int] | None = None) -> dict:
+    """The order event's note of what its limited items (and counted options) have left now, so open
+    tablets show the count (and "sold out") as orders take and give back stock, without each reloading
+    the menu."""
+    note = {"stock_left": {str(k): v for k, v in left.items()}} if left else {}
+    if options_left:
+        note["option_stock_left"] = {str(k): v for k, v in options_left.items()}
+    return note

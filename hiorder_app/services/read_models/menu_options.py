@@ -14,7 +14,8 @@ class OptionView:
     name_ko: str
     name_en: str
     price_delta: int
-    sold_out: bool
+    sold_out: bool  # the admin's switch; with stock, see domain.order_rules.is_sold_out
+    stock: int | None = None  # None: unlimited
 
 
 @dataclass
@@ -48,7 +49,8 @@ def item_option_groups(session: Session, store_id: int, item_ids: list[int]) -> 
     options: dict[int, list[OptionView]] = {}
     for o in session.exec(select(MenuOption).where(MenuOption.group_id.in_(group_ids), sa.not_(MenuOption.deleted))
                           .order_by(MenuOption.sort_order, MenuOption.id)).all():
-        options.setdefault(o.group_id, []).append(OptionView(o.id, o.name_ko, o.name_en, o.price_delta, o.sold_out))
+        options.setdefault(o.group_id, []).append(OptionView(o.id, o.name_ko, o.name_en, o.price_delta, o.sold_out,
+                                                                         o.stock))
     result: dict[int, list[OptionGroupView]] = {}
     for item_id, g in links:
         result.setdefault(item_id, []).append(OptionGroupView(g.id, g.name_ko, g.name_en, g.min_select, g.max_select,

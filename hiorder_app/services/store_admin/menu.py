@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from ...domain.enums import ItemKind
 from ...domain.errors import DomainError
 from ...domain.menu_tags import allergen_codes, parse_allergens, parse_spicy
-from ...domain.models import UPLOAD_PREFIX, Category, MenuItem, OrderLine
+from ...domain.models import UPLOAD_PREFIX, Category, MenuItem, MenuOption, OrderLine
 from ...domain.timeutil import utcnow
 from ...settings import get_settings
 from ..db import session_scope
@@ -340,7 +340,7 @@ def create_item(principal: Principal, values: dict) -> int:
 _NOT_SHOWN = object()
 
 
-def _check_stock_seen(item: MenuItem, seen) -> None:
+def _check_stock_seen(item: MenuItem | MenuOption, seen) -> None:
     """Orders take stock while an admin looks at the old count. Writing a count typed from a stale view
     would silently undo those reservations, so a stock edit names the count it was based on, and is
     refused if that is no longer the stored one."""

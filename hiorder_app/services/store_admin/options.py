@@ -17,7 +17,7 @@ from ...domain.models import ItemOptionGroup, MenuItem, MenuOption, OptionGroup
 from ..db import session_scope
 from ..events.outbox import record_event
 from ..principal import Principal, require_admin
-from .menu import MAX_SORT_ORDER, _flag, _id, _item, _text, _whole
+from .menu import _NOT_SHOWN, MAX_SORT_ORDER, _check_stock_seen, _flag, _id, _item, _text, _whole, parse_stock
 
 F_GROUP_KO = ("옵션 그룹 이름(한국어)", "Option group name (Korean)")
 F_GROUP_EN = ("옵션 그룹 이름(영어)", "Option group name (English)")
@@ -34,6 +34,7 @@ class OptionRow:
     price_delta: int
     sold_out: bool
     sort_order: int
+    stock: int | None = None  # None: unlimited
 
 
 @dataclass
@@ -118,7 +119,7 @@ def list_option_groups(principal: Principal) -> list[GroupRow]:
         for o in s.exec(select(MenuOption).where(MenuOption.group_id.in_(list(rows)), sa.not_(MenuOption.deleted))
                         .order_by(MenuOption.sort_order, MenuOption.id)).all():
             rows[o.group_id].options.append(OptionRow(o.id, o.group_id, o.name_ko, o.name_en, o.price_delta,
-                                                      o.sold_out, o.sort_order))
+                                                      o.sold_out, o.sort_order, o.stock))
         for item_id, group_id in s.exec(select(ItemOptionGroup.menu_item_id, ItemOptionGroup.group_id)
                                         .where(ItemOptionGroup.group_id.in_(list(rows)))
                                         .order_by(ItemOptionGroup.menu_item_id)).all():
@@ -204,6 +205,19 @@ def set_option_sold_out(principal: Principal, option_id, sold_out: bool) -> None
         option.sold_out = _flag(sold_out)
         s.add(option)
         _changed(s, principal.store_id, option_id=option.id, sold_out=option.sold_out)
+
+
+def set_option_stock(principal: Principal, option_id, stock, seen=_NOT_SHOWN) -> None:
+    """How many more of this option can be ordered (empty: unlimited). `seen` is the count the admin's
+    screen showed: one typed while orders took some is refused with the new count, as an item's is."""
+    principal = require_admin(principal)
+    value = parse_stock(stock)
+    with session_scope() as s:
+        option = _option(s, principal, option_id)
+        _check_stock_seen(option, seen)
+        option.stock = value
+        s.add(option)
+        _changed(s, principal.store_id, option_id=option.id, stock=value)
 
 
 def delete_option(principal: Principal, option_id) -> None:
