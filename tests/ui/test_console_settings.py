@@ -1,15 +1,16 @@
 """The console's settings an owner sets up a kitchen with, in Chromium: the board's amber/red minutes and a
 category's station seen on the board; an item's allergens, spicy level and vegetarian flag seen on a tablet;
-a category with items deleted after moving them."""
+a category with items deleted after moving them; an option's stock running out on an open tablet."""
 
 import re
 from datetime import timedelta
 
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
 
 from hiorder_app.domain.enums import OrderStatus
-from hiorder_app.domain.models import MenuItem, Order, OrderReadModel
+from hiorder_app.domain.models import MenuItem, MenuOption, Order, OrderReadModel
 from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services.auth.sessions import sign_in as service_sign_in
 from hiorder_app.services.db import session_scope
@@ -17,7 +18,8 @@ from hiorder_app.services.ordering.lifecycle import lock_order, transition
 from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from hiorder_app.services.store_admin import kitchen
-from tests.ui.menu_lookup import demo_item
+from hiorder_app.services.store_admin import options as admin_menu_options
+from tests.ui.menu_lookup import category_name, demo_item
 from tests.ui.test_admin_menu import new_item, open_menu_admin, tablet
 from tests.ui.test_live_board import open_board
 
@@ -154,3 +156,33 @@ def test_deleting_a_category_with_items_moves_them_first(admin_page: Page, brows
     expect(diner.get_by_role("tab", name="옮길 메뉴 수제비 분류")).to_have_count(0)
     diner.get_by_role("tab", name="남을 메뉴 칼국수 분류").click()
     expect(diner.get_by_role("button", name="옮길 메뉴 수제비 담기")).to_be_visible()
+
+
+def test_an_options_stock_runs_out_and_an_open_tablet_shows_it_sold_out(admin_page: Page, browser: Browser,
+                                                                          base_url: str):
+    with session_scope() as s:
+        noodles = s.exec(select(MenuItem).where(MenuItem.name_ko == "물냉면")).one()
+        large = s.exec(select(MenuOption).where(MenuOption.name_ko == "곱빼기")).one()
+    diner = tablet(browser, base_url, 4)
+    diner.get_by_role("tab", name=category_name(noodles)).click()
+    diner.get_by_role("button", name="물냉면 자세히 보기").click()
+    portion = diner.get_by_role("dialog").get_by_role("group", name="양")
+    expect(portion.get_by_role("checkbox", name="곱빼기")).to_be_enabled()
+
+    open_menu_admin(admin_page, base_url)
+    box = admin_page.get_by_role("region", name="양").get_by_label("곱빼기 재고")
+    box.fill("1")
+    box.press("Tab")  # saved when the box is left
+    expect(portion.get_by_role("checkbox", name="곱빼기 (+2,000원) · 1개 남음")).to_be_enabled()
+
+    # Another table's order takes the last one: the open dialog shows it sold out, without a reload.
+    other = service_sign_in(DEMO_STORE_CODE, "table3", DEMO_TABLE_PASSWORD, "ui-test")[1]
+    order = place_order(other, [(noodles.id, 1, [large.id])])
+    expect(portion.get_by_role("checkbox", name="곱빼기 (+2,000원) · 품절")).to_be_disabled()
+
+    # The unpaid order expires: the unit comes back to the tablet.
+    with session_scope() as s:
+        transition(s, lock_order(s, id=order.id), OrderStatus.EXPIRED)
+    expect(portion.get_by_role("checkbox", name="곱빼기 (+2,000원) · 1개 남음")).to_be_enabled()
+    admin_menu_options.set_option_stock(service_sign_in(DEMO_STORE_CODE, *DEMO_ADMIN, "ui-test")[1], large.id, "")
+    expect(portion.get_by_role("checkbox", name="곱빼기 (+2,000원)", exact=True)).to_be_enabled()

@@ -13,6 +13,7 @@ from hiorder_app.domain.menu_options import (
     OptionSnapshot,
     check_choices,
     check_group_limits,
+    check_option_stock,
     choice_key,
     clean_note,
     option_lines,
@@ -269,3 +270,45 @@ def test_clean_note_is_short_single_line_or_refused(text):
     except OrderRefused:
         return
     assert len(note) <= MAX_NOTE_LENGTH and "\n" not in note and note == note.strip()
+
+
+# ---- counted options ------------------------------------------------------------------------------
+LARGE = OptionSnapshot(30, 3, "곱빼기", "Large", 1000, stock=3)
+RAMEN = OptionSnapshot(20, 2, "라면사리", "Ramen noodles", 2000, stock=2)
+NOODLES = ("물냉면", "Cold noodles")
+
+
+def test_a_counted_option_is_taken_over_every_line_and_dish_choosing_it():
+    lines = [(STEW, 1, (RAMEN,)), (NOODLES, 2, (LARGE,)), (NOODLES, 1, (LARGE, RAMEN)), (STEW, 4, ())]
+    assert check_option_stock(lines, GROUPS) == {20: 2, 30: 3}
+    assert check_option_stock([(STEW, 3, (OPTIONS[21],))], GROUPS) == {}  # unlimited: nothing to take
+
+
+def test_the_line_past_the_count_is_refused_naming_item_group_and_option():
+    with pytest.raises(OrderRefused) as caught:
+        check_option_stock([(NOODLES, 1, (RAMEN,)), (STEW, 2, (RAMEN,))], GROUPS)
+    err = caught.value
+    assert err.code == "order.option_out_of_stock"
+    assert err.message("ko") == "'김치찌개'의 '토핑' 중 '라면사리'은(는) 2개만 남았어요."
+    assert err.message("en") == "Only 2 of 'Ramen noodles' (Toppings) left for 'Kimchi stew'."
+
+
+def test_none_left_is_sold_out():
+    empty = {**OPTIONS, 30: OptionSnapshot(30, 3, "곱빼기", "Large", 1000, stock=0)}
+    with pytest.raises(OrderRefused) as caught:
+        check_choices(NOODLES, [3], GROUPS, empty, [30])
+    assert caught.value.code == "order.option_sold_out"
+
+
+@given(st.lists(st.tuples(st.integers(1, 5), st.booleans(), st.booleans()), max_size=8), st.integers(0, 12))
+def test_never_more_than_the_count_is_taken(lines, count):
+    ramen = OptionSnapshot(20, 2, "라면사리", "Ramen noodles", 2000, stock=count)
+    chosen = [(STEW, qty, tuple(o for o, on in ((ramen, with_ramen), (OPTIONS[21], cheese)) if on))
+              for qty, with_ramen, cheese in lines]
+    wanted = sum(qty for qty, with_ramen, _ in lines if with_ramen)
+    try:
+        taken = check_option_stock(chosen, GROUPS)
+    except OrderRefused:
+        assert wanted > count
+    else:
+        assert wanted <= count and taken == ({20: wanted} if wanted else {})
