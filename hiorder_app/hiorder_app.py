@@ -54,7 +54,8 @@ def _extra_routes() -> list:
 # A state lock taken by a cancelled event is given back at once, not after 10 s (states/redis_lock.py).
 give_back_cancelled_locks()
 # What fails before a handler's own boundary (states/boundary.py) is logged as one line, not shown.
-app = rx.App(api_transformer=_extra_routes(), backend_exception_handler=on_unhandled)
+# tablet.css: the diner's pages' touch sizes, line breaking and scroll hints.
+app = rx.App(api_transformer=_extra_routes(), backend_exception_handler=on_unhandled, stylesheets=["/tablet.css"])
 app.add_middleware(RoleGate())
 app.add_middleware(ForgetSignedOut())
 for task in role_lifespan_tasks(get_settings().hiorder_role):

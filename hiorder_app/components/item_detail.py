@@ -64,6 +64,7 @@ def item_detail() -> rx.Component:
                 spacing="3",
             ),
             max_width="480px",
+            class_name="tablet-ui",
         ),
         open=TabletState.detail_id != "",
         on_open_change=lambda _open: TabletState.close_detail(),

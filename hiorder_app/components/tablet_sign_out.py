@@ -5,11 +5,10 @@ from .form_buttons import form_buttons
 from .i18n import error_callout, t
 
 
-def tablet_sign_out() -> rx.Component:
-    """The tablet's sign-out button, for staff: it asks for an admin account of the store."""
-    button = rx.button(t("직원용 로그아웃", "Staff sign-out"), variant="soft", color_scheme="gray", size="3",
-                       on_click=TabletSignOutState.open_dialog)
-    return rx.fragment(button, rx.dialog.root(
+def tablet_sign_out_dialog() -> rx.Component:
+    """Signing the tablet out, for staff (opened from the header's menu): it asks for an admin account of
+    the store."""
+    return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t("태블릿 로그아웃 (직원용)", "Sign this tablet out (staff)")),
             rx.dialog.description(t("관리자 계정으로 확인해요.", "Confirm with a store admin account."), size="2"),
@@ -28,7 +27,8 @@ def tablet_sign_out() -> rx.Component:
                 reset_on_submit=True,
             ),
             max_width="420px",
+            class_name="tablet-ui",
         ),
         open=TabletSignOutState.dialog_open,
         on_open_change=lambda _open: TabletSignOutState.close_dialog(),
-    ))
+    )

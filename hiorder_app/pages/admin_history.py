@@ -47,6 +47,8 @@ def admin_history_page() -> rx.Component:
             ),
             error_callout(),
             rx.text(t("합계(취소 제외) ", "Total (excluding cancelled) ") + HistoryState.total_label, weight="bold"),
+            rx.cond(HistoryState.capped_label != "",
+                    rx.callout(HistoryState.capped_label, icon="info", color_scheme="blue", role="status")),
             rx.table.root(
                 visually_hidden_caption(t("주문 내역 표", "Order history table")),
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(ko, en)) for ko, en in [
@@ -59,6 +61,9 @@ def admin_history_page() -> rx.Component:
                 width="100%",
                 variant="surface",
             ),
+            rx.cond(HistoryState.match_count == 0,
+                    rx.text(t("조건에 맞는 주문이 없어요.", "No orders match these filters."), color_scheme="gray",
+                            role="status")),
             spacing="4",
             width="100%",
         ),

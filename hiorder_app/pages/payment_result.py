@@ -11,6 +11,7 @@ def _panel(*children) -> rx.Component:
         tablet_header(""),
         rx.center(rx.card(rx.vstack(*children, spacing="4", align="center"), width="min(520px, 94vw)",
                           padding="28px"), padding_top="48px"),
+        class_name="tablet-ui",
     )
 
 

@@ -9,18 +9,38 @@ from ..components.tablet_header import tablet_header
 from ..states.tablet_state import TabletState
 
 
+def _scroll_button(edge: str, icon: str, ko: str, en: str, by: int) -> rx.Component:
+    """Shown (tablet.css) only while more tabs hide past this edge; a tap scrolls them into view."""
+    return rx.box(
+        rx.icon_button(rx.icon(icon), variant="ghost", size="3", aria_label=t(ko, en),
+                       on_click=rx.call_script(f"document.querySelector('#category-tabs [role=tablist]')"
+                                               f".scrollBy({{left: {by}, behavior: 'smooth'}})")),
+        class_name=f"scroll-hint-button scroll-hint-{edge}",
+    )
+
+
 def _category_tabs() -> rx.Component:
-    return rx.tabs.root(
-        rx.tabs.list(
-            rx.foreach(
-                TabletState.category_tabs,
-                lambda c: rx.tabs.trigger(rx.text(c["name"], size="4"), value=c["key"], padding="12px 18px"),
+    """One row that scrolls sideways when the categories do not fit, with a fade and an arrow at the edge
+    that has more (assets/scroll_hint.js)."""
+    return rx.box(
+        rx.script(src="/scroll_hint.js"),
+        _scroll_button("start", "chevron-left", "이전 카테고리 보기", "Earlier categories", -240),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.foreach(
+                    TabletState.category_tabs,
+                    lambda c: rx.tabs.trigger(rx.text(c["name"], size="4"), value=c["key"], padding="0 18px"),
+                ),
+                size="2",
             ),
-            size="2",
-            wrap="wrap",
+            value=TabletState.category_id,
+            on_change=TabletState.select_category,
+            width="100%",
         ),
-        value=TabletState.category_id,
-        on_change=TabletState.select_category,
+        _scroll_button("end", "chevron-right", "다음 카테고리 보기", "More categories", 240),
+        id="category-tabs",
+        class_name="scroll-hint",
+        flex="1",
         width="100%",
     )
 
@@ -38,6 +58,7 @@ def _allergen_filter() -> rx.Component:
                                                      on_change=lambda _v: TabletState.toggle_avoid(a["code"]))),
                     wrap="wrap", gap="3", margin_top="8px"),
             max_width="420px",
+            class_name="tablet-ui",
         ),
     )
 
@@ -48,10 +69,22 @@ def tablet_menu_page() -> rx.Component:
         rx.grid(
             rx.vstack(
                 popular_now(),
-                rx.hstack(_category_tabs(), _allergen_filter(), width="100%", align="center"),
+                # A phone puts the filter under the tabs: beside them it would push the page wider than the
+                # screen, which moves a fixed bar's layout viewport off the visible one.
+                rx.flex(_category_tabs(), rx.box(_allergen_filter(), flex_shrink="0"), width="100%",
+                        direction=rx.breakpoints(initial="column", sm="row"),
+                        align=rx.breakpoints(initial="start", sm="center"), gap="2"),
                 rx.cond(TabletState.hidden_count > 0,
                         rx.text(t("알레르기 필터로 숨긴 메뉴: ", "Hidden by the allergen filter: "),
                                 TabletState.hidden_count.to_string(), size="2", color_scheme="gray")),
+                # (The store's name arrives with the menu: before that nothing is said.)
+                rx.cond((TabletState.visible_items.length() == 0) & (TabletState.hidden_count == 0)
+                        & (TabletState.store_name != ""),
+                        rx.text(rx.cond(TabletState.category_id == "",
+                                        t("아직 준비된 메뉴가 없어요.", "The menu is not ready yet."),
+                                        t("이 카테고리에는 아직 메뉴가 없어요. 다른 카테고리를 둘러보세요.",
+                                          "Nothing in this category yet. Have a look at the others.")),
+                                color_scheme="gray", role="status")),
                 rx.grid(
                     rx.foreach(TabletState.visible_items, menu_card),
                     columns=rx.breakpoints(initial="2", sm="2", md="3"),
@@ -71,6 +104,7 @@ def tablet_menu_page() -> rx.Component:
         ),
         item_detail(),
         _phone_cart_bar(),
+        class_name="tablet-ui",
     )
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import reflex as rx
 
 from ..domain.errors import DomainError
-from ..domain.order_status import LABELS, PAID_STATUSES, STORE_VISIBLE_STATUSES, label
+from ..domain.order_status import LABELS, STORE_VISIBLE_STATUSES, label
 from ..services.principal import Principal
 from ..services.read_models import order_views
 from ..settings import get_settings
@@ -20,6 +20,9 @@ class HistoryState(SessionState):
     table: str = ""
     status: str = ""
     rows: list[dict] = []
+    # Every order the filters match (the list shows at most order_views.HISTORY_LIMIT) and what they took.
+    match_count: int = 0
+    paid_total: int = 0
 
     @page(ADMIN)
     def load(self, principal: Principal):
@@ -31,13 +34,15 @@ class HistoryState(SessionState):
         except ValueError:
             self._show_error(DomainError("input.invalid", field="date / table"))
             return None
+        filters = {"day": day, "table_number": table, "status": self.status or None}
         try:
-            views = order_views.order_history(principal, get_settings().tz, day=day, table_number=table,
-                                              status=self.status or None)
+            views = order_views.order_history(principal, get_settings().tz, **filters)
+            summary = order_views.history_summary(principal, get_settings().tz, **filters)
         except DomainError as exc:
             self._show_error(exc)
             return None
         self._clear_error()
+        self.match_count, self.paid_total = summary.count, summary.paid_total
         self.rows = [
             {"id": v.id, "table": v.table_number, "status": v.status, "total": v.total,
              "created": store_time(v.created_at), "paid": store_time(v.paid_at),
@@ -77,5 +82,15 @@ class HistoryState(SessionState):
 
     @rx.var
     def total_label(self) -> str:
-        paid = sum(r["total"] for r in self.rows if r["status"] in PAID_STATUSES)
-        return won(paid, self.lang)
+        """Over every match, not only the rows listed."""
+        return won(self.paid_total, self.lang)
+
+    @rx.var
+    def capped_label(self) -> str:
+        """Said when the list stops short of what the filters match."""
+        shown = len(self.rows)
+        if self.match_count <= shown:
+            return ""
+        if self.lang == "en":
+            return f"Showing the latest {shown} of {self.match_count:,} orders; narrow the filters to see the rest."
+        return f"최근 {shown}건만 보여요 (조건에 맞는 주문 {self.match_count:,}건). 날짜나 테이블로 좁혀 보세요."

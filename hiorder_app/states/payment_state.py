@@ -35,11 +35,13 @@ class PaymentState(TabletState):
             self.placing = False
             return None
         self._clear_error()
-        self._set_cart({})
-        self.note = ""
+        # Paying an earlier order again keeps a cart filled since; the cart that became this order goes.
+        if outcome.order_id != self.resumed_order_id or outcome.order_id == self.cart_order_id:
+            self._set_cart({})
+            self.note = ""
+        self.resumed_order_id = 0
         self.placing = False
-        self.notice_ko = f"주문 #{outcome.order_id} 결제가 완료되었어요. 곧 준비해 드릴게요!"
-        self.notice_en = f"Order #{outcome.order_id} is paid. It will be with you shortly!"
+        self._paid_notice(outcome.order_id)
         return rx.redirect("/orders")
 
     @event()

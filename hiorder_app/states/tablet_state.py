@@ -56,6 +56,10 @@ class TabletState(SessionState):
     # Set while a checkout is being started, so a double tap never places two orders.
     placing: bool = False
     busy_left: int = 0
+    # The order the cart became (until the cart changes), and an order being paid again from 주문 내역:
+    # paying that one empties the cart only if the cart is still what it ordered.
+    cart_order_id: int = 0
+    resumed_order_id: int = 0
     staff_called: bool = False
     # Recommendations as the menu carried them (services/read_models/recommendations.py), item ids as text:
     # "popular now" best first, and each item's partners for "goes well with", so a cart change only ranks.
@@ -93,6 +97,8 @@ class TabletState(SessionState):
 
     def _set_cart(self, cart: dict[str, int]) -> None:
         """Every change of the cart goes through here, so the browser's copy follows it."""
+        if cart != self.cart:
+            self.cart_order_id = 0
         self.cart = cart
         self.stored_cart = saved_cart.dump(cart, self.token)
 
@@ -383,7 +389,7 @@ class TabletState(SessionState):
     def order_cards(self) -> list[dict]:
         return [
             {
-                "id": o["id"], "status": o["status"],
+                "id": o["id"], "key": str(o["id"]), "status": o["status"],
                 "title": f"Order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']}",
                 "status_label": label(o["status"], self.lang),
                 "time": o["created_at"], "total": won(o["total"], self.lang),
@@ -391,6 +397,8 @@ class TabletState(SessionState):
                           + (f" ({pick(self.lang, ln['options_ko'], ln['options_en'])})" if ln["options"] else "")
                           for ln in o["lines"]],
                 "note": o["note"],
+                "pay_label": f"Pay for order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']} 결제하기",
+                "cancel_label": f"Cancel order #{o['id']}" if self.lang == "en" else f"주문 #{o['id']} 취소",
             }
             for o in self.orders
         ]
@@ -517,7 +525,48 @@ class TabletState(SessionState):
             self._refresh_menu(principal)
             return None
         self._clear_error()
+        self.cart_order_id = start.order_id
         return rx.redirect(start.checkout_url)
+
+    @event(TABLE)
+    def pay_order(self, principal: Principal, key: Key):
+        """주문 내역's 결제하기 on an order whose checkout was left: the provider's page again, for that order."""
+        origin = self.router.url.origin
+        try:
+            found = payments.resume_checkout(principal, int(key), f"{origin}/pay/success", f"{origin}/pay/fail",
+                                             self.lang)
+        except DomainError as exc:
+            self._show_error(exc)
+            self._refresh_orders(principal)  # closed meanwhile (expired, paid in another tab): show it
+            return None
+        self._clear_error()
+        if isinstance(found, payments.PaymentOutcome):  # the provider had already taken the money
+            self._paid_notice(found.order_id)
+            self._refresh_orders(principal)
+            return None
+        self.resumed_order_id = found.order_id
+        return rx.redirect(found.checkout_url)
+
+    @event(TABLE)
+    def cancel_order(self, principal: Principal, key: Key):
+        """주문 내역's 주문 취소 on an order never paid: it closes and its stock goes back to the menu."""
+        try:
+            outcome = payments.cancel_unpaid_order(principal, int(key))
+        except DomainError as exc:
+            self._show_error(exc)
+            return None
+        self._clear_error()
+        if outcome.status in PAID_STATUSES:
+            self._paid_notice(outcome.order_id)
+        else:
+            self.notice_ko = f"주문 #{outcome.order_id} 취소가 완료되었어요."
+            self.notice_en = f"Order #{outcome.order_id} is cancelled."
+        self._refresh_orders(principal)
+        return None
+
+    def _paid_notice(self, order_id: int) -> None:
+        self.notice_ko = f"주문 #{order_id} 결제가 완료되었어요. 곧 준비해 드릴게요!"
+        self.notice_en = f"Order #{order_id} is paid. It will be with you shortly!"
 
     @event(background=True)
     async def count_down(self):

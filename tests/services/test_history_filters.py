@@ -13,7 +13,7 @@ from hiorder_app.services.db import session_scope
 from hiorder_app.services.ordering.lifecycle import lock_order, transition
 from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.principal import Principal
-from hiorder_app.services.read_models.order_views import order_history
+from hiorder_app.services.read_models.order_views import HistorySummary, history_summary, order_history
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -90,3 +90,21 @@ def test_an_unknown_status_is_refused_not_widened(db, admin, orders, bad):
 def test_history_is_the_admins_only(db, store, orders):
     with pytest.raises(AccessDenied):
         order_history(store.table_principal(1), SEOUL, status="PENDING_PAYMENT")
+
+
+@pytest.mark.parametrize("status", [None, *S])
+def test_the_summary_counts_and_sums_every_match_the_list_would_show(db, admin, orders, status):
+    everything = order_history(admin, SEOUL, status=status and status.value, limit=1000)
+    paid = sum(v.total for v in everything if v.status in (S.PAID, S.ACCEPTED, S.SERVED))
+    assert history_summary(admin, SEOUL, status=status and status.value) == HistorySummary(len(everything), paid)
+
+
+def test_a_capped_list_still_counts_and_sums_every_match(db, store, admin, orders):
+    shown = order_history(admin, SEOUL, limit=2)
+    assert len(shown) == 2
+    summary = history_summary(admin, SEOUL)
+    assert summary.count == len(STORE_SEES | {"table2"}) > len(shown)
+    assert summary.paid_total == sum(v.total for v in order_history(admin, SEOUL) if v.status != S.CANCELLED)
+    assert history_summary(admin, SEOUL, table_number=999) == HistorySummary(0, 0)
+    with pytest.raises(AccessDenied):
+        history_summary(store.table_principal(1), SEOUL)

@@ -101,7 +101,8 @@ def test_admin_signs_in_to_the_dashboard_and_signed_out_visitors_are_sent_to_sig
 def test_only_staff_can_sign_a_tablet_out(page: Page, base_url: str):
     sign_in(page, base_url, "table6")
     expect(page.get_by_role("heading", name="장바구니")).to_be_visible()
-    page.get_by_role("button", name="직원용 로그아웃").click()
+    page.get_by_role("button", name="더보기").click()  # staff actions are not bare buttons for diners
+    page.get_by_role("menuitem", name="직원용 로그아웃").click()
     dialog = page.get_by_role("dialog", name="태블릿 로그아웃 (직원용)")
 
     dialog.get_by_label("관리자 아이디").fill(DEMO_ADMIN[0])
@@ -113,7 +114,8 @@ def test_only_staff_can_sign_a_tablet_out(page: Page, base_url: str):
     page.reload()
     expect(page.get_by_role("heading", name="장바구니")).to_be_visible()  # still this table's tablet
 
-    page.get_by_role("button", name="직원용 로그아웃").click()
+    page.get_by_role("button", name="더보기").click()  # staff actions are not bare buttons for diners
+    page.get_by_role("menuitem", name="직원용 로그아웃").click()
     dialog.get_by_label("관리자 아이디").fill(DEMO_ADMIN[0])
     dialog.get_by_label("관리자 비밀번호").fill(DEMO_ADMIN[1])
     dialog.get_by_role("button", name="로그아웃").click()

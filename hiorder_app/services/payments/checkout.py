@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
-from ...domain.models import Order, Payment
+from ...domain.models import Order, OrderReadModel, Payment
 from ...domain.order_status import PAID_STATUSES
 from ...domain.timeutil import utcnow
 from ...settings import get_settings
@@ -22,6 +22,7 @@ from ..db import session_scope
 from ..ordering import placement as ordering
 from ..ordering.lifecycle import lock_order, transition
 from ..principal import Principal, require_admin, require_customer
+from ..read_models.order_views import view_of
 from .gateway import (
     PaymentDeclined,
     PaymentGateway,
@@ -80,6 +81,59 @@ def _own_order(session: Session, owner: Principal | ReturnTicket, payment_ref: s
     if order is None or order.store_id != owner.store_id or order.table_id != owner.table_id:
         raise PaymentProblem("payment.unknown_order")
     return order
+
+
+def _tables_order(session: Session, principal: Principal, order_id: int) -> Order:
+    """One of this table's own orders, or a refusal that says no more than "not found"."""
+    order = session.get(Order, order_id)
+    if order is None or order.store_id != principal.store_id or order.table_id != principal.table_id:
+        raise PaymentProblem("payment.unknown_order")
+    return order
+
+
+def resume_checkout(principal: Principal, order_id: int, success_url: str, fail_url: str, lang: str = "ko",
+                    gateway: PaymentGateway | None = None) -> CheckoutStart | PaymentOutcome:
+    """Pay for an order whose checkout the diner left: the provider's page again, for that same order and
+    the amount recorded with it, so asking twice gives the same page and nothing new is placed. If the
+    provider already took the money (the way back was lost), the order is settled instead: an outcome."""
+    gateway = gateway or gateway_from_settings()
+    principal = require_customer(principal)
+    if gateway.breaker_open():
+        raise PaymentProblem("payment.delayed")
+    with session_scope() as s:
+        order = _tables_order(s, principal, order_id)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise PaymentProblem("payment.order_closed")
+        row = s.exec(select(OrderReadModel).where(OrderReadModel.order_id == order.id)).one()
+        ref, total, name = order.payment_ref, order.total, view_of(row).name(lang)
+    found = _provider_payment(ref, gateway)
+    if found is not None and found.status == "DONE":
+        return _paid_or_closed(settle(found, gateway))
+    return CheckoutStart(order_id, ref, gateway.checkout_url(ref, total, name, success_url, fail_url))
+
+
+def cancel_unpaid_order(principal: Principal, order_id: int, gateway: PaymentGateway | None = None) -> PaymentOutcome:
+    """The diner gives up an order left waiting for payment: it closes as cancelled and its stock comes back,
+    the way expiry closes it (the provider asked first, so money already taken settles it instead). Asking
+    again, or about an order already closed, changes nothing."""
+    gateway = gateway or gateway_from_settings()
+    principal = require_customer(principal)
+    with session_scope() as s:
+        order = _tables_order(s, principal, order_id)
+        ref = order.payment_ref
+    try:
+        _close_unpaid(order_id, ref, gateway, OrderStatus.CANCELLED, "abandoned checkout cancelled by the table")
+    except PaymentUnavailable as exc:
+        raise PaymentProblem("payment.delayed") from exc
+    with session_scope() as s:
+        return PaymentOutcome(order_id, s.get(Order, order_id).status)
+
+
+def _provider_payment(payment_ref: str, gateway: PaymentGateway) -> ProviderPayment | None:
+    try:
+        return gateway.get_payment_by_order(payment_ref)
+    except PaymentUnavailable as exc:
+        raise PaymentProblem("payment.delayed") from exc
 
 
 def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
@@ -360,8 +414,14 @@ def _retry_refund(payment_key: str, gateway: PaymentGateway) -> str:
 
 
 def _expire_or_settle(order_id: int, payment_ref: str, gateway: PaymentGateway) -> str | None:
-    # Unknown at the provider means unknown: expiring now could hide a real charge, so an outage
-    # raises PaymentUnavailable here and the order waits for the next round.
+    return _close_unpaid(order_id, payment_ref, gateway, OrderStatus.EXPIRED, "payment timeout")
+
+
+def _close_unpaid(order_id: int, payment_ref: str, gateway: PaymentGateway, closed_as: OrderStatus,
+                  reason: str) -> str | None:
+    """Close an order nobody paid for (expired, or cancelled by its table), giving its stock back; but a
+    charge the provider already took settles it instead. Unknown at the provider means unknown: closing
+    now could hide a real charge, so an outage raises PaymentUnavailable and the order stays open."""
     with session_scope() as s:
         if s.get(Order, order_id).status != OrderStatus.PENDING_PAYMENT:
             return None  # settled earlier in this round (a lost confirm) or by someone else
@@ -372,5 +432,5 @@ def _expire_or_settle(order_id: int, payment_ref: str, gateway: PaymentGateway) 
         order = lock_order(s, id=order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return None  # settled by someone else meanwhile: nothing for this round to report
-        transition(s, order, OrderStatus.EXPIRED, reason="payment timeout")
-    return "expired"
+        transition(s, order, closed_as, reason=reason)
+    return "expired" if closed_as == OrderStatus.EXPIRED else "cancelled"

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from ...domain.models import OrderReadModel
-from ...domain.order_status import LIVE_ON_BOARD, STORE_VISIBLE_STATUSES, parse_status
+from ...domain.order_status import LIVE_ON_BOARD, PAID_STATUSES, STORE_VISIBLE_STATUSES, parse_status
 from ..db import session_scope
 from ..principal import Principal, require_admin, require_customer
 
@@ -102,20 +103,47 @@ def board_orders(principal: Principal) -> list[OrderView]:
         return [view_of(r) for r in rows]
 
 
-def order_history(principal: Principal, tz: ZoneInfo, day: date | None = None, table_number: int | None = None,
-                  status: str | None = None, limit: int = 200) -> list[OrderView]:
-    """Every table's orders the store may see (paid, and cancelled after paying), newest first. Filters
-    only narrow that: an order never paid is not shown whatever the status asked for, and a status
-    that does not exist is refused."""
+HISTORY_LIMIT = 200  # rows a history page lists; its summary still counts every match
+
+
+@dataclass
+class HistorySummary:
+    count: int  # every order the filters match, listed or not
+    paid_total: int  # what those orders took, cancelled (refunded) ones left out
+
+
+def _history_query(principal: Principal, tz: ZoneInfo, day: date | None, table_number: int | None,
+                   status: str | None):
+    """The filters of the history: they only narrow what the store may see (paid, and cancelled after
+    paying); an order never paid is not shown whatever the status asked for, and a status that does not
+    exist is refused."""
     principal = require_admin(principal)
-    query = select(OrderReadModel).where(OrderReadModel.store_id == principal.store_id, *STORE_SEES)
+    where = [OrderReadModel.store_id == principal.store_id, *STORE_SEES]
     if status is not None:
-        query = query.where(OrderReadModel.status == parse_status(status))
+        where.append(OrderReadModel.status == parse_status(status))
     if table_number:
-        query = query.where(OrderReadModel.table_number == table_number)
+        where.append(OrderReadModel.table_number == table_number)
     if day:
         start = datetime.combine(day, time.min, tzinfo=tz)
-        query = query.where(OrderReadModel.created_at >= start, OrderReadModel.created_at < start + timedelta(days=1))
+        where += [OrderReadModel.created_at >= start, OrderReadModel.created_at < start + timedelta(days=1)]
+    return where
+
+
+def order_history(principal: Principal, tz: ZoneInfo, day: date | None = None, table_number: int | None = None,
+                  status: str | None = None, limit: int = HISTORY_LIMIT) -> list[OrderView]:
+    """Every table's orders the store may see, newest first, at most `limit` of them."""
+    where = _history_query(principal, tz, day, table_number, status)
     with session_scope() as s:
-        rows = s.exec(query.order_by(OrderReadModel.order_id.desc()).limit(limit)).all()
+        rows = s.exec(select(OrderReadModel).where(*where).order_by(OrderReadModel.order_id.desc()).limit(limit)).all()
         return [view_of(r) for r in rows]
+
+
+def history_summary(principal: Principal, tz: ZoneInfo, day: date | None = None, table_number: int | None = None,
+                    status: str | None = None) -> HistorySummary:
+    """How many orders the same filters match and what they took, counted by the database over the read
+    model (no row is loaded), so a capped list still shows the whole total."""
+    where = _history_query(principal, tz, day, table_number, status)
+    paid = sa.case((OrderReadModel.status.in_(list(PAID_STATUSES)), OrderReadModel.total), else_=0)
+    with session_scope() as s:
+        count, total = s.exec(select(sa.func.count(), sa.func.coalesce(sa.func.sum(paid), 0)).where(*where)).one()
+        return HistorySummary(int(count), int(total))
