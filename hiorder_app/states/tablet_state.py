@@ -508,11 +508,9 @@ class TabletState(SessionState):
         origin = self.router.url.origin
         self.placing = True
         try:
-            # The provider's success redirect lands on the backend, which confirms before the page loads.
             start = payments.start_checkout(
                 principal, [(int(_item_key(k)), q, [int(o) for o in _line_options(k)]) for k, q in self.cart.items()],
-                return_ticket.return_url(principal, backend_origin(origin), origin), f"{origin}/pay/fail",
-                self.lang, note=self.note,
+                *_return_urls(principal, origin), self.lang, note=self.note,
             )
         except OrderingBusy as exc:
             self.placing = False
@@ -531,9 +529,8 @@ class TabletState(SessionState):
     @event(TABLE)
     def pay_order(self, principal: Principal, key: Key):
         """주문 내역's 결제하기 on an order whose checkout was left: the provider's page again, for that order."""
-        origin = self.router.url.origin
         try:
-            found = payments.resume_checkout(principal, int(key), f"{origin}/pay/success", f"{origin}/pay/fail",
+            found = payments.resume_checkout(principal, int(key), *_return_urls(principal, self.router.url.origin),
                                              self.lang)
         except DomainError as exc:
             self._show_error(exc)
@@ -577,6 +574,12 @@ class TabletState(SessionState):
                     return
                 self.busy_left -= 1
             await asyncio.sleep(1)
+
+
+def _return_urls(principal: Principal, origin: str) -> tuple[str, str]:
+    """Where the provider sends the diner back: success lands on the backend, which confirms before the page
+    loads; failure on the tablet's page, which releases the order."""
+    return return_ticket.return_url(principal, backend_origin(origin), origin), f"{origin}/pay/fail"
 
 
 def _table_news(principal: Principal) -> tuple[list, bool]:
