@@ -353,7 +353,7 @@ class TabletState(SessionState):
                     "more_label": f"One more {name}" if en else f"{name} 하나 더",
                     "less_label": f"One less {name}" if en else f"{name} 하나 빼기",
                     "remove_label": f"Remove {name}" if en else f"{name} 삭제",
-                    "warning": self._cart_warning(item),
+                    "warning": self._cart_warning(item) or self._option_warning(options),
                 })
         return lines
 
@@ -369,6 +369,20 @@ class TabletState(SessionState):
         if item["once_per_table"] and item["key"] in ordered:
             return ("This table already had this event item" if en
                     else "이벤트 메뉴는 테이블당 한 번만 주문할 수 있어요")
+        return ""
+
+    def _option_warning(self, options: list[dict]) -> str:
+        """A counted option this line chooses that the cart, over all its lines and dishes, asks more of
+        than is left."""
+        en = self.lang == "en"
+        for option in options:
+            if option.get("stock") is None:
+                continue
+            wanted = sum(q for k, q in self.cart.items() if str(option["id"]) in _line_options(k))
+            if wanted > option["stock"]:
+                name = pick(self.lang, option["name_ko"], option["name_en"])
+                return (f"Only {option['stock']} of {name} left" if en
+                        else f"'{name}' 남은 수량이 {option['stock']}개뿐이에요")
         return ""
 
     @rx.var

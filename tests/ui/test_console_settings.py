@@ -175,6 +175,15 @@ def test_an_options_stock_runs_out_and_an_open_tablet_shows_it_sold_out(admin_pa
     box.press("Tab")  # saved when the box is left
     expect(portion.get_by_role("checkbox", name="곱빼기 (+2,000원) · 1개 남음")).to_be_enabled()
 
+    # Two in the cart: it warns before ordering (the server still decides).
+    portion.get_by_role("checkbox", name="곱빼기 (+2,000원) · 1개 남음").click()
+    diner.get_by_role("dialog").get_by_role("button", name="장바구니에 담기").click()
+    cart = diner.get_by_role("region", name="cart")
+    cart.get_by_role("button", name="물냉면 하나 더").click()
+    expect(cart.get_by_role("status")).to_have_text("'곱빼기' 남은 수량이 1개뿐이에요")
+    cart.get_by_role("button", name="물냉면 삭제").click()
+    diner.get_by_role("button", name="물냉면 자세히 보기").click()
+
     # Another table's order takes the last one: the open dialog shows it sold out, without a reload.
     other = service_sign_in(DEMO_STORE_CODE, "table3", DEMO_TABLE_PASSWORD, "ui-test")[1]
     order = place_order(other, [(noodles.id, 1, [large.id])])
