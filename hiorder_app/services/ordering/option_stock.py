@@ -46,7 +46,9 @@ def release(session: Session, order_id: int) -> dict[int, int]:
     quantities: dict[int, int] = {}
     for options_json, quantity in session.execute(_LINE_OPTIONS, {"order_id": order_id}).all():
         for option in json.loads(options_json or "[]"):
-            quantities[option["id"]] = quantities.get(option["id"], 0) + quantity
+            option_id = option.get("id") if isinstance(option, dict) else None
+            if isinstance(option_id, int):  # every snapshot since 0008 names its option's id
+                quantities[option_id] = quantities.get(option_id, 0) + quantity
     left: dict[int, int] = {}
     for option_id in sorted(quantities):
         row = session.execute(_GIVE, {"option_id": option_id, "qty": quantities[option_id]}).first()
