@@ -61,7 +61,7 @@ def admin_history_page() -> rx.Component:
                 width="100%",
                 variant="surface",
             ),
-            rx.cond(HistoryState.match_count == 0,
+            rx.cond(HistoryState.loaded & (HistoryState.match_count == 0),
                     rx.text(t("조건에 맞는 주문이 없어요.", "No orders match these filters."), color_scheme="gray",
                             role="status")),
             spacing="4",

@@ -23,6 +23,7 @@ class HistoryState(SessionState):
     # Every order the filters match (the list shows at most order_views.HISTORY_LIMIT) and what they took.
     match_count: int = 0
     paid_total: int = 0
+    loaded: bool = False  # so "no match" is not said before the first answer
 
     @page(ADMIN)
     def load(self, principal: Principal):
@@ -42,7 +43,7 @@ class HistoryState(SessionState):
             self._show_error(exc)
             return None
         self._clear_error()
-        self.match_count, self.paid_total = summary.count, summary.paid_total
+        self.match_count, self.paid_total, self.loaded = summary.count, summary.paid_total, True
         self.rows = [
             {"id": v.id, "table": v.table_number, "status": v.status, "total": v.total,
              "created": store_time(v.created_at), "paid": store_time(v.paid_at),
