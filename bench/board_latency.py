@@ -591,7 +591,8 @@ def main() -> None:
         procs.start("sandbox", [stack.PYTHON, "-m", "hiorder_app", "sandbox-pay", "--port", str(sandbox_port),
                                 "--log-level", "warning"], common, workdir)
         stack.wait_http(f"{sandbox_url}/sandbox/faults", procs, 30, ok=lambda r: r.status_code < 500)
-        app_env = {**stack.tool_env(workdir), **common, "GRANIAN_WORKERS": str(args.workers)}
+        # The sandbox provider and its test keys: production refuses them unless it is declared a demo.
+        app_env = {**stack.tool_env(workdir), **common, "GRANIAN_WORKERS": str(args.workers), "HIORDER_DEMO": "true"}
         if args.trace:
             app_env.update(PYTHONPATH=str(stack.write_trace_hook(workdir)), **{stack.TRACE_DIR_ENV: str(logdir)})
         t0 = time.perf_counter()
