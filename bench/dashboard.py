@@ -287,6 +287,10 @@ def main() -> int:
 
         menu_warm = median_ms(lambda: get_menu(store_id), args.runs)
         menu_cold = median_ms(lambda: get_menu(store_id), args.runs, before=recommendations.forget)
+        # "popular now" at the lunch rush, when it reads the most rows (3 hours of 8 weeks of every item)
+        noon = now.astimezone(tz).replace(hour=12, minute=30).astimezone(UTC)
+        popular_noon = median_ms(lambda: recommendations.popular_now(store_id, noon, tz), args.runs,
+                                 before=recommendations.forget)
         cart = {next(i for i, v in items.items() if v[3] == "MAIN")}
         offer = set(items)
         pairs_warm = median_ms(lambda: recommendations.goes_well_with(store_id, cart, offer), args.runs)
@@ -296,6 +300,7 @@ def main() -> int:
         print("\n| tablet | ms |\n| --- | ---: |")
         print(f"| menu load, recommendations cached (the usual case) | {menu_warm:.1f} |")
         print(f"| menu load, cache empty (once a minute per store and process) | {menu_cold:.1f} |")
+        print(f"| popular now at 12:30, cache empty | {popular_noon:.1f} |")
         print(f"| goes well with, cached / cache empty | {pairs_warm:.2f} / {pairs_cold:.1f} |")
         print(f"| the scan the old menu load ran (top 3 of 14 days from order lines) | {old_ms:.1f} |")
     finally:

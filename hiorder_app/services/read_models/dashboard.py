@@ -114,6 +114,10 @@ def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str 
     prev_last = first_day - timedelta(days=1)
     prev_first = prev_last - timedelta(days=days - 1)
     with get_engine().connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # One statement reads one snapshot by itself: without BEGIN and ROLLBACK around it, the report is
+            # one round trip after the pool's ping. (Not SQLite: the engine's BEGIN IMMEDIATE hook would run.)
+            conn.execution_options(isolation_level="AUTOCOMMIT")
         rows = dashboard_query.fetch(conn, principal.store_id, first_day, last_day, prev_first, prev_last)
 
     one_day = days == 1
