@@ -593,6 +593,7 @@ class TabletState(SessionState):
 def _return_urls(principal: Principal, origin: str) -> tuple[str, str]:
     """Where the provider sends the diner back: success lands on the backend, which confirms before the page
     loads; failure on the tablet's page, which releases the order."""
+    origin = return_ticket.page_origin(origin)
     return return_ticket.return_url(principal, backend_origin(origin), origin), f"{origin}/pay/fail"
 
 

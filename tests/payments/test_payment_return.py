@@ -194,3 +194,18 @@ def test_a_slow_provider_does_not_block_the_event_loop(db, sandbox, store, custo
     assert took >= 0.4  # the provider's latency was really in the request
     assert_paid_once(db, sandbox, start, back["paymentKey"])
     assert [r.getMessage() for r in caplog.records if r.name == "hiorder_app.lifespan"] == []
+
+
+def test_a_ticket_asked_for_a_foreign_origin_sends_the_browser_only_to_the_sites_address(
+        db, sandbox, store, customer, gw, monkeypatch):
+    # The page origin a handler sees is the socket's Origin header, which a non-browser client writes as it
+    # likes: a ticket signed for it would make /_pay/return a lasting open redirect on the backend's host.
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://order.example.com/")
+    get_settings.cache_clear()
+    start, back = pay(sandbox, customer, store, gw, origin="https://evil.example")
+    where, _ = sent_to(land(back["_url"]))
+
+    assert where == "https://order.example.com/pay/success"
+    assert_paid_once(db, sandbox, start, back["paymentKey"])
+    unpaid = sent_to(land(return_url(customer, BACKEND, "https://evil.example")))[0]
+    assert urlsplit(unpaid).netloc == "order.example.com"

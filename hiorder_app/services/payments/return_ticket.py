@@ -43,11 +43,20 @@ def _origin(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def page_origin(claimed: str) -> str:
+    """The origin a tablet's page is sent back to. A handler learns its page's origin from the socket's
+    Origin header, which any client other than a browser writes as it likes; where the site's address is
+    configured (PUBLIC_BASE_URL) only that is used, so no ticket can send a browser to a host of the
+    caller's choosing. Unset (development), the claim is taken as it is."""
+    public = urlsplit(get_settings().public_base_url or "")
+    return f"{public.scheme}://{public.netloc}" if public.scheme and public.netloc else claimed
+
+
 def return_url(principal: Principal, backend: str, origin: str) -> str:
     """The success URL to give the provider: `backend` is the address the tablet's page reaches the
-    backend at, `origin` the page's own."""
+    backend at, `origin` the page's own (as page_origin trusts it)."""
     principal = require_customer(principal)
-    origin = _origin(origin)
+    origin = _origin(page_origin(origin))
     payload = f"{principal.store_id}.{principal.table_id}"
     ticket = f"{payload}.{_signature(payload + '|' + origin)}"
     return f"{backend.rstrip('/')}{PATH}?{urlencode({'to': origin, 't': ticket})}"
