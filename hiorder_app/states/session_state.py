@@ -11,6 +11,9 @@ from ..services.auth import sessions as auth
 from ..services.principal import Principal
 from .boundary import ADMIN, TABLE, blocking, event, page
 
+# Where Reflex caches a computed var's value on the state instance (ComputedVar._cache_attr).
+_CACHED = "__cached_"
+
 
 class SessionState(rx.State):
     # Kept in the browser so a tablet stays signed in across reloads; the server checks it every time.
@@ -32,6 +35,15 @@ class SessionState(rx.State):
     @rx.var
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    # ---- what Reflex keeps in Redis ----------------------------------------------------------------------
+    def __getstate__(self):
+        """This state as Reflex pickles it into Redis after each event, without the computed vars'
+        cached values (`__cached_<var>`): Reflex 0.10.1 stores them too, but a value missing after a
+        load is computed again from the stored vars when it is next read (and a var whose inputs
+        changed is recomputed anyway), so storing them only made every tablet's Redis state about a
+        third larger and every load and save slower (bench/state_size.py)."""
+        return {k: v for k, v in super().__getstate__().items() if not k.startswith(_CACHED)}
 
     # ---- who is calling --------------------------------------------------------------------------------
     def _principal(self) -> Principal | None:

@@ -31,6 +31,10 @@ from .session_state import SessionState
 log = logging.getLogger(__name__)
 LOW_STOCK = 5  # "only N left" from this many down
 
+# store id -> (each item's partners, the featured items), as this process's latest menu load of that store
+# carried them (a menu load refreshes them at least every minute: recommendations.py caches that long).
+_GOES_WITH: dict[int, tuple[dict[str, list[tuple[str, float]]], list[str]]] = {}
+
 
 class TabletState(SessionState):
     store_name_ko: str = ""
@@ -62,10 +66,9 @@ class TabletState(SessionState):
     resumed_order_id: int = 0
     staff_called: bool = False
     # Recommendations as the menu carried them (services/read_models/recommendations.py), item ids as text:
-    # "popular now" best first, and each item's partners for "goes well with", so a cart change only ranks.
+    # "popular now" best first. Each item's partners for "goes well with" (so a cart change only ranks)
+    # are the same for every tablet of a store: kept once per process (_GOES_WITH), not in each state.
     popular_keys: list[str] = []
-    _partners: dict[str, list[tuple[str, float]]] = {}
-    _featured: list[str] = []
 
     def _recover(self) -> None:
         self.placing = False  # the cart is kept: the diner only taps again
@@ -82,8 +85,9 @@ class TabletState(SessionState):
         if self.category_id not in known:
             self.category_id = self.categories[0]["key"] if self.categories else ""
         self.popular_keys = [str(i) for i in view.popular_now]
-        self._partners = {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()}
-        self._featured = [str(i) for i in view.featured]
+        _GOES_WITH[self.store_id] = (
+            {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()},
+            [str(i) for i in view.featured])
         self._keep_offered()
 
     def _keep_offered(self) -> None:
@@ -283,9 +287,11 @@ class TabletState(SessionState):
     def _goes_with(self, chosen: set[str]) -> list[dict]:
         if not chosen:
             return []
-        ranked = recommendations.rank_partners(self._partners, chosen)
+        # Not loaded in this process yet (its menu load is on its way): nothing to suggest for a moment.
+        partners, featured = _GOES_WITH.get(self.store_id, ({}, []))
+        ranked = recommendations.rank_partners(partners, chosen)
         offerable = {i["key"] for i in self.items if not i["sold_out"]} - chosen
-        return self._offer(recommendations.pick(ranked, self._featured, offerable, limit=len(offerable)), chosen)
+        return self._offer(recommendations.pick(ranked, featured, offerable, limit=len(offerable)), chosen)
 
     @rx.var
     def cart_pairings(self) -> list[dict]:
