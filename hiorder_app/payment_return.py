@@ -34,7 +34,7 @@ _PROVIDER_PARAMS = ("paymentKey", "orderId", "amount")
 async def payment_return(request: Request) -> Response:
     query = request.query_params
     try:
-        ticket = return_ticket.read(query.get("t"), query.get("to"))
+        ticket = return_ticket.read(query.get("t"), query.get("to"), request.url.hostname)
     except DomainError:
         # Not one of ours: nowhere trustworthy to send the browser, and nothing is done.
         return PlainTextResponse("결제 복귀 주소가 올바르지 않아요. / This payment return address is not valid.", 400)

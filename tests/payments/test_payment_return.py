@@ -34,7 +34,8 @@ from tests.payments.test_payment_service import (
     stock,
 )
 
-BACKEND = "http://backend.test:8000"
+# As backend_address gives it: the tablet page's own host name, the backend's port.
+BACKEND = "http://tablet.test:8000"
 TABLET = "http://tablet.test:3000"
 FAIL_URL = f"{TABLET}/pay/fail"
 
@@ -59,16 +60,16 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-async def _get(url: str) -> httpx.Response:
+async def _get(url: str, backend: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=Starlette(routes=routes))
-    async with httpx.AsyncClient(transport=transport, base_url=BACKEND) as client:
+    async with httpx.AsyncClient(transport=transport, base_url=backend) as client:
         return await client.get(url)
 
 
-def land(url: str) -> httpx.Response:
+def land(url: str, backend: str = BACKEND) -> httpx.Response:
     """The browser following the provider's 303 to our backend."""
     parts = urlsplit(url)
-    return run_async(_get(f"{parts.path}?{parts.query}"))
+    return run_async(_get(f"{parts.path}?{parts.query}", backend))
 
 
 def pay(sandbox, customer, store, gw, origin: str = TABLET):
@@ -183,7 +184,7 @@ def test_a_slow_provider_does_not_block_the_event_loop(db, sandbox, store, custo
     async def main():
         watcher = asyncio.create_task(watch_event_loop_lag_forever(interval=0.02, threshold=0.1))
         started = time.monotonic()
-        response = await _get(f"{parts.path}?{parts.query}")
+        response = await _get(f"{parts.path}?{parts.query}", BACKEND)
         took = time.monotonic() - started
         await asyncio.sleep(0.1)
         watcher.cancel()
@@ -209,3 +210,18 @@ def test_a_ticket_asked_for_a_foreign_origin_sends_the_browser_only_to_the_sites
     assert_paid_once(db, sandbox, start, back["paymentKey"])
     unpaid = sent_to(land(return_url(customer, BACKEND, "https://evil.example")))[0]
     assert urlsplit(unpaid).netloc == "order.example.com"
+
+
+def test_without_a_site_address_a_ticket_never_sends_the_browser_to_another_host(db, sandbox, store, customer, gw):
+    # Development (no PUBLIC_BASE_URL) signs the Origin header as it came: the browser following the return
+    # is still sent on only to the host it reached the backend at (or this machine), never to another site.
+    start, back = pay(sandbox, customer, store, gw, origin="https://evil.example")
+    response = land(back["_url"])
+
+    assert response.status_code == 400 and "location" not in response.headers
+    assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
+    assert payments_of(db, start.order_id) == {}
+    # A development harness's page and backend on two of this machine's names still come back.
+    local = land(return_url(customer, "http://127.0.0.1:8000", "http://localhost:3000"), "http://127.0.0.1:8000")
+    assert sent_to(local)[0] == "http://localhost:3000/pay/success"
+    assert land(return_url(customer, BACKEND, "http://localhost:3000")).status_code == 400

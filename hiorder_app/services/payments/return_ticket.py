@@ -62,13 +62,22 @@ def return_url(principal: Principal, backend: str, origin: str) -> str:
     return f"{backend.rstrip('/')}{PATH}?{urlencode({'to': origin, 't': ticket})}"
 
 
-def read(ticket: str | None, origin: str | None) -> ReturnTicket:
-    """The ticket's claims if we signed it for this origin; else DomainError."""
+# This machine's names: a development tablet page and its backend may be on different ones of these.
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def read(ticket: str | None, origin: str | None, arrived_at: str | None = None) -> ReturnTicket:
+    """The ticket's claims if we signed it for this origin; else DomainError. `arrived_at` is the host name
+    the browser reached the backend at: without PUBLIC_BASE_URL the signed origin is a claimed Origin
+    header, so the browser is sent back only to that same host (or a loopback name), never another site."""
     parts = (ticket or "").split(".", 2)
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
         raise DomainError("payment.unknown_order")
     origin = _origin(origin or "")
     payload = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(parts[2].encode(), _signature(payload + "|" + origin).encode()):
+        raise DomainError("payment.unknown_order")
+    host = urlsplit(origin).hostname
+    if not get_settings().public_base_url and host != arrived_at and not {host, arrived_at} <= _LOOPBACK:
         raise DomainError("payment.unknown_order")
     return ReturnTicket(int(parts[0]), int(parts[1]), origin)
