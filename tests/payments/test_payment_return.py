@@ -139,7 +139,8 @@ def test_an_unknown_order_or_another_tables_order_is_refused(db, sandbox, store,
     assert "DONE" not in ledger(sandbox, start.payment_ref).values()
 
 
-@pytest.mark.parametrize("change", [{"t": "1.1.forged"}, {"t": ""}, {"to": "http://elsewhere.test"}])
+@pytest.mark.parametrize("change", [{"t": "1.1.forged"}, {"t": ""}, {"to": "http://elsewhere.test"},
+                                    {"to": "http://[broken"}])  # urlsplit raises on the last
 def test_a_ticket_not_signed_by_us_does_nothing_and_sends_the_browser_nowhere(db, sandbox, store, customer, gw,
                                                                               change):
     start, back = pay(sandbox, customer, store, gw)

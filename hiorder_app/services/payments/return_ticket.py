@@ -37,7 +37,10 @@ def _signature(payload: str) -> str:
 
 
 def _origin(value: str) -> str:
-    parts = urlsplit(value or "")
+    try:
+        parts = urlsplit(value or "")
+    except ValueError:  # an unclosed IPv6 bracket: a refusal, not a server error
+        raise DomainError("payment.unknown_order") from None
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
         raise DomainError("payment.unknown_order")
     return f"{parts.scheme}://{parts.netloc}"
