@@ -51,8 +51,12 @@ def page_origin(claimed: str) -> str:
     Origin header, which any client other than a browser writes as it likes; where the site's address is
     configured (PUBLIC_BASE_URL) only that is used, so no ticket can send a browser to a host of the
     caller's choosing. Unset (development), the claim is taken as it is."""
+    return _site_origin() or claimed
+
+
+def _site_origin() -> str | None:
     public = urlsplit(get_settings().public_base_url or "")
-    return f"{public.scheme}://{public.netloc}" if public.scheme and public.netloc else claimed
+    return f"{public.scheme}://{public.netloc}" if public.scheme and public.netloc else None
 
 
 def return_url(principal: Principal, backend: str, origin: str) -> str:
@@ -69,7 +73,7 @@ def return_url(principal: Principal, backend: str, origin: str) -> str:
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
-def read(ticket: str | None, origin: str | None, arrived_at: str | None = None) -> ReturnTicket:
+def read(ticket: str | None, origin: str | None, arrived_at: str | None) -> ReturnTicket:
     """The ticket's claims if we signed it for this origin; else DomainError. `arrived_at` is the host name
     the browser reached the backend at: without PUBLIC_BASE_URL the signed origin is a claimed Origin
     header, so the browser is sent back only to that same host (or a loopback name), never another site."""
@@ -81,6 +85,6 @@ def read(ticket: str | None, origin: str | None, arrived_at: str | None = None) 
     if not hmac.compare_digest(parts[2].encode(), _signature(payload + "|" + origin).encode()):
         raise DomainError("payment.unknown_order")
     host = urlsplit(origin).hostname
-    if not get_settings().public_base_url and host != arrived_at and not {host, arrived_at} <= _LOOPBACK:
+    if _site_origin() is None and host != arrived_at and not {host, arrived_at} <= _LOOPBACK:
         raise DomainError("payment.unknown_order")
     return ReturnTicket(int(parts[0]), int(parts[1]), origin)
