@@ -66,8 +66,9 @@ app.add_page(tablet_menu_page, route="/", title="HiOrder",
 app.add_page(table_orders_page, route="/orders", title="HiOrder",
              on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
 app.add_page(admin_dashboard_page, route="/admin", title="HiOrder Admin", on_load=AdminState.load_dashboard)
-app.add_page(payment_success_page, route="/pay/success", title="HiOrder",
-             on_load=[TabletState.load_menu, PaymentState.confirm])
+# No menu load before the confirm: the backend confirmed already (payment_return.py), and a paid order
+# goes on to 주문 내역, which loads it; only a failure shows the menu's header here (PaymentState.confirm).
+app.add_page(payment_success_page, route="/pay/success", title="HiOrder", on_load=PaymentState.confirm)
 app.add_page(payment_fail_page, route="/pay/fail", title="HiOrder",
              on_load=[TabletState.load_menu, PaymentState.cancelled])
 app.add_page(busy_page, route="/busy", title="HiOrder", on_load=TabletState.count_down)

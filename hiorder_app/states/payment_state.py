@@ -33,6 +33,8 @@ class PaymentState(TabletState):
             self._show_error(exc)
             self.phase = "delayed" if exc.code == "payment.delayed" else "failed"
             self.placing = False
+            self._refresh_menu(principal)  # the header and "back to my cart" of a tab whose state was lost
+            self._restore_cart()
             return None
         self._clear_error()
         # Paying an earlier order again keeps a cart filled since; the cart that became this order goes.
