@@ -1,17 +1,21 @@
 """The demo store's options, stations and item tags: what a real Korean menu asks (맵기 on the stews,
-곱빼기 on the noodles, 사리 추가 with a price)."""
+곱빼기 on the noodles, 사리 추가 with a price, 우동사리 counted: the kitchen preps a tray a night)."""
 
 from sqlmodel import Session
 
 from ..domain.models import Category, ItemOptionGroup, MenuItem, MenuOption, OptionGroup
 
-# key: ((name_ko, name_en), min, max, [(option ko, option en, price delta)], items asking it)
+UDON_PORTIONS = 20  # fresh udon comes in trays; when tonight's are gone, 우동사리 is sold out
+
+# key: ((name_ko, name_en), min, max, [(option ko, option en, price delta[, stock])], items asking it).
+# A stock counts how many more lines may choose the option (None or absent: unlimited).
 GROUPS = {
     "spicy": (("맵기", "Spice level"), 1, 1, [("순한맛", "Mild", 0), ("보통", "Medium", 0), ("매운맛", "Hot", 0)],
               ["kimchi_jjigae", "doenjang_jjigae", "jeyuk_bokkeum", "tteokbokki"]),
     "portion": (("양", "Portion"), 1, 1, [("보통", "Regular", 0), ("곱빼기", "Large", 2000)], ["naengmyeon"]),
     "extras": (("사리 추가", "Extras"), 0, 3,
-               [("라면사리", "Ramen noodles", 2000), ("우동사리", "Udon noodles", 2000), ("치즈", "Cheese", 1500)],
+               [("라면사리", "Ramen noodles", 2000), ("우동사리", "Udon noodles", 2000, UDON_PORTIONS),
+                ("치즈", "Cheese", 1500)],
                ["kimchi_jjigae", "tteokbokki"]),
 }
 # key: (allergen codes, spicy level, vegetarian)
@@ -35,9 +39,9 @@ def add_demo_options(s: Session, store_id: int, items: dict[str, MenuItem], cate
         group = OptionGroup(store_id=store_id, name_ko=ko, name_en=en, min_select=lo, max_select=hi, sort_order=order)
         s.add(group)
         s.flush()
-        for n, (oko, oen, delta) in enumerate(options, start=1):
+        for n, (oko, oen, delta, *stock) in enumerate(options, start=1):
             s.add(MenuOption(store_id=store_id, group_id=group.id, name_ko=oko, name_en=oen, price_delta=delta,
-                             sort_order=n))
+                             stock=stock[0] if stock else None, sort_order=n))
         for key in asked_by:
             s.add(ItemOptionGroup(menu_item_id=items[key].id, group_id=group.id, sort_order=order))
     for key, (allergens, spicy, vegetarian) in TAGS.items():

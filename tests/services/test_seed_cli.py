@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from hiorder_app.domain.enums import ItemKind, OrderStatus
 from hiorder_app.domain.models import Order, OrderLine, TableSession
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD, DEMO_TABLES, ITEMS, seed_demo
+from hiorder_app.services.seed_options import UDON_PORTIONS
 from hiorder_app.settings import PROJECT_ROOT
 
 
@@ -53,6 +54,13 @@ def test_setup_twice_seeds_one_demo_store(seeded):
     assert scalars(url, "SELECT COUNT(*) FROM dining_table") == [10]
     assert sorted(scalars(url, "SELECT username FROM account WHERE role = 'ADMIN'")) == [DEMO_ADMIN[0]]
     assert scalars(url, "SELECT COUNT(*) FROM account WHERE role = 'CUSTOMER'") == [10]
+
+
+def test_demo_store_counts_one_option(seeded):
+    """`make run` shows a counted option: 우동사리 starts with tonight's portions, the rest unlimited."""
+    url, _, _ = seeded
+    assert scalars(url, "SELECT name_ko FROM menu_option WHERE stock IS NOT NULL") == ["우동사리"]
+    assert scalars(url, "SELECT stock FROM menu_option WHERE stock IS NOT NULL") == [UDON_PORTIONS]
 
 
 def test_every_menu_image_exists(seeded):
