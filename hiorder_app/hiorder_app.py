@@ -74,7 +74,8 @@ app.add_page(payment_fail_page, route="/pay/fail", title="HiOrder",
 app.add_page(busy_page, route="/busy", title="HiOrder", on_load=TabletState.count_down)
 app.add_page(admin_board_page, route="/admin/board", title="HiOrder · Orders",
              on_load=[BoardState.require_admin, BoardState.follow])
-app.add_page(admin_menu_page, route="/admin/menu", title="HiOrder · Menu", on_load=AdminMenuState.load)
+app.add_page(admin_menu_page, route="/admin/menu", title="HiOrder · Menu",
+             on_load=[AdminMenuState.load, AdminMenuState.follow])
 app.add_page(admin_tables_page, route="/admin/tables", title="HiOrder · Tables", on_load=AdminTablesState.load)
 app.add_page(admin_tables_print_page, route="/admin/tables/print", title="HiOrder · Table QR sheet",
              on_load=AdminTablesState.load_sheet)

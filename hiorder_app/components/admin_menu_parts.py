@@ -165,9 +165,14 @@ def _item_row(i) -> rx.Component:
         rx.table.cell(rx.badge(i["kind_label"], variant="soft",
                                color_scheme=rx.match(i["kind"], *_KIND_COLORS.items(), "gray"))),
         rx.table.cell(rx.text(i["price"], white_space="nowrap"), text_align="right"),
-        rx.table.cell(rx.input(default_value=i["stock"].to(str), key=i["stock_key"].to(str),
-                               placeholder=t("무제한", "Unlimited"), aria_label=i["stock_label"], input_mode="numeric",
-                               on_blur=lambda v: S.save_stock(i["key"], v), width="84px", size="1")),
+        rx.table.cell(rx.vstack(
+            rx.input(default_value=i["stock"].to(str), key=i["stock_key"].to(str), placeholder=t("무제한", "Unlimited"),
+                     aria_label=i["stock_label"], input_mode="numeric", on_focus=S.begin_stock_edit(i["key"]),
+                     on_blur=lambda v: S.save_stock(i["key"], v), width="84px", size="1"),
+            # Orders moved the count under the admin's typing: say so, the box keeps what they typed.
+            rx.cond(i["stock_now"] != "", rx.text(i["stock_now"], size="1", color_scheme="amber", role="status")),
+            spacing="1",
+        )),
         rx.table.cell(rx.switch(checked=i["sold_out"].to(bool), on_change=lambda v: S.set_sold_out(i["key"], v),
                                 aria_label=i["sold_out_label"], color_scheme="red")),
         rx.table.cell(rx.hstack(

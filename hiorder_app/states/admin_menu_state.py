@@ -1,19 +1,29 @@
 """The store console's menu page. Handlers only pass the caller, resolved afresh from the token, to
 services.admin_menu, which decides whether they may act."""
 
+import asyncio
+import logging
+import time
 from dataclasses import asdict
 
 import reflex as rx
 
 from ..domain.errors import DomainError
+from ..domain.events import MENU_CHANGED, RESYNC
 from ..domain.menu_tags import ALLERGENS, MAX_SPICY
+from ..services.events import live_hub
 from ..services.principal import Principal
 from ..services.store_admin import menu as admin_menu
+from ..services.store_admin import options as admin_options
 from ..settings import get_settings
+from . import live_view, stock_edits
+from .admin_options_state import AdminOptionsState
 from .boundary import ADMIN, blocking, event, page
 from .formatting import pick, won
 from .inputs import CategoryEdit, CategoryNames, Choice, Choices, Flag, ItemForm, Key, RejectedFiles, Step, Text, first
 from .session_state import SessionState
+
+log = logging.getLogger(__name__)
 
 KINDS = {"MAIN": ("메인", "Main"), "SIDE": ("사이드", "Side"), "DRINK": ("음료", "Drink")}
 _TEXT_FIELDS = ("name_ko", "name_en", "description_ko", "description_en", "price", "stock", "sort_order")
@@ -40,6 +50,8 @@ class AdminMenuState(SessionState):
     form_vegetarian: bool = False
     # Bumped after a refused stock edit so the list's inputs redraw with the stored value.
     stock_rev: int = 0
+    # Item key -> the count its stock box showed when the admin began editing it (see stock_edits).
+    stock_editing: dict[str, str] = {}
 
     # ---- loading ---------------------------------------------------------------------------------
     @page(ADMIN)
@@ -55,6 +67,9 @@ class AdminMenuState(SessionState):
             self.categories, self.items = [], []
             self._show_error(exc)
             return
+        self._show_menu(menu)
+
+    def _show_menu(self, menu: admin_menu.AdminMenu) -> None:
         self.categories = [asdict(c) | {"key": str(c.id)} for c in menu.categories]
         self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in menu.items]
 
@@ -68,6 +83,57 @@ class AdminMenuState(SessionState):
         self._clear_error()
         self._refresh(principal)
         return True
+
+    @page(ADMIN, background=True)
+    async def follow(self, principal: Principal):
+        """Live counts while the menu page is open, as on the tablets: an order taking or giving back
+        stock moves the item and option boxes (a box being edited keeps its count, see stock_edits);
+        another console's edit reloads both lists. Started from on_load, so Reflex cancels it when the
+        admin leaves; the session is checked again before anything is shown and at least every
+        SESSION_CHECK_SECONDS."""
+        queue = live_hub.hub.subscribe(principal.store_id)
+        checked, failures = time.monotonic(), 0
+        try:
+            while True:
+                events = await live_view.next_batch(queue, live_view.until_check(checked))
+                reload = any(e.get("type") in (MENU_CHANGED, RESYNC) for e in events)
+                stock: dict[str, int] = {}
+                option_stock: dict[str, int] = {}
+                for e in events:
+                    stock |= e.get("payload", {}).get("stock_left") or {}
+                    option_stock |= e.get("payload", {}).get("option_stock_left") or {}
+                news = reload or bool(stock) or bool(option_stock)
+                if not news and live_view.until_check(checked) > 0:
+                    continue
+                try:
+                    if ended := await live_view.recheck(self):
+                        if ended == live_view.LOST:
+                            yield live_view.reload_page()
+                        return
+                    checked = time.monotonic()
+                    if news:
+                        await self._show_stock(principal, reload, stock, option_stock)
+                    failures = live_view.recovered(log, "console menu", failures)
+                except Exception as exc:
+                    failures = live_view.failed(log, "console menu", failures, exc)
+                    await asyncio.sleep(live_view.RETRY_SECONDS)
+        finally:
+            live_hub.hub.unsubscribe(principal.store_id, queue)
+
+    async def _show_stock(self, principal: Principal, reload: bool, stock: dict[str, int],
+                          option_stock: dict[str, int]) -> None:
+        # Read outside the state lock and off the event loop; only the writes hold the lock.
+        menu = await blocking(admin_menu.list_menu, principal) if reload else None
+        groups = await blocking(admin_options.list_option_groups, principal) if reload else None
+        async with self:
+            options = await self.get_state(AdminOptionsState)
+            if menu is not None:
+                self._show_menu(menu)
+                options._show(groups, menu)
+                return
+            if (items := stock_edits.applied(self.items, stock)) is not None:
+                self.items = items
+            options._apply_stock(option_stock)
 
     # ---- views -----------------------------------------------------------------------------------
     @rx.var
@@ -102,12 +168,11 @@ class AdminMenuState(SessionState):
             if self.filter_key != "all" and i["category_key"] != self.filter_key:
                 continue
             name = pick(self.lang, i["name_ko"], i["name_en"])
-            rows.append({
+            rows.append(stock_edits.box(self.stock_editing, i["key"], i["stock"], self.stock_rev, self.lang) | {
                 "key": i["key"], "name": name, "other": i["name_en"] if not en else i["name_ko"],
                 "image": i["image"], "category": cats.get(i["category_key"], ""), "kind": i["kind"],
                 "kind_label": pick(self.lang, *KINDS.get(i["kind"], (i["kind"], i["kind"]))),
-                "price": won(i["price"], self.lang), "stock": "" if i["stock"] is None else str(i["stock"]),
-                "stock_key": f"{i['key']}-{i['stock']}-{self.stock_rev}",
+                "price": won(i["price"], self.lang),
                 "sold_out": i["sold_out"], "active": i["active"], "once": i["once_per_table"], "ordered": i["ordered"],
                 "sold_out_label": f"{name} sold out" if en else f"{name} 품절",
                 "featured": i.get("featured", False),
@@ -235,11 +300,17 @@ class AdminMenuState(SessionState):
         self._run(principal, admin_menu.set_featured, key, featured)
 
     @event(ADMIN)
+    def begin_stock_edit(self, principal: Principal, key: Key):
+        """The box got focus: live counts stop moving it until it is left."""
+        current = next((i["stock"] for i in self.items if i["key"] == key), None)
+        self.stock_editing = stock_edits.begin(self.stock_editing, key, current)
+
+    @event(ADMIN)
     def save_stock(self, principal: Principal, key: Key, stock: Text):
         current = next((i["stock"] for i in self.items if i["key"] == key), None)
-        if stock.strip() == ("" if current is None else str(current)):
+        self.stock_editing, seen = stock_edits.end(self.stock_editing, key, current)
+        if stock.strip() == seen:
             return
-        seen = "" if current is None else str(current)
         if not self._run(principal, admin_menu.set_stock, key, stock, seen):
             self._refresh(principal)  # the refusal may be "stock changed meanwhile": show the stored count
             self.stock_rev += 1

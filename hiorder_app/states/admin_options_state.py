@@ -9,6 +9,7 @@ from ..domain.errors import DomainError
 from ..services.principal import Principal
 from ..services.store_admin import menu as admin_menu
 from ..services.store_admin import options as admin_options
+from . import stock_edits
 from .boundary import ADMIN, event
 from .formatting import pick, won
 from .inputs import Flag, Key, OptionForm, OptionGroupForm, Text
@@ -20,15 +21,26 @@ class AdminOptionsState(SessionState):
     items: list[dict] = []  # [{"key", "name_ko", "name_en"}], for attaching groups
     # Bumped after a refused stock edit so the inputs redraw with the stored counts.
     stock_rev: int = 0
+    # Option key -> the count its stock box showed when the admin began editing it (see stock_edits).
+    stock_editing: dict[str, str] = {}
 
     @event(ADMIN)
     def load(self, principal: Principal):
         self._refresh(principal)
 
     def _refresh(self, principal: Principal) -> None:
-        self.groups = [asdict(g) | {"key": str(g.id)} for g in admin_options.list_option_groups(principal)]
-        self.items = [{"key": str(i.id), "name_ko": i.name_ko, "name_en": i.name_en}
-                      for i in admin_menu.list_menu(principal).items]
+        self._show(admin_options.list_option_groups(principal), admin_menu.list_menu(principal))
+
+    def _show(self, groups: list, menu: admin_menu.AdminMenu) -> None:
+        self.groups = [asdict(g) | {"key": str(g.id)} for g in groups]
+        self.items = [{"key": str(i.id), "name_ko": i.name_ko, "name_en": i.name_en} for i in menu.items]
+
+    def _apply_stock(self, left: dict[str, int]) -> None:
+        """Counts an order event carried (option id -> left), applied in place (AdminMenuState.follow)."""
+        if not any(str(o["id"]) in left for g in self.groups for o in g["options"]):
+            return
+        self.groups = [g | {"options": stock_edits.applied(g["options"], left, lambda o: str(o["id"]))
+                            or g["options"]} for g in self.groups]
 
     def _run(self, principal: Principal, action, *args) -> bool:
         try:
@@ -53,14 +65,13 @@ class AdminOptionsState(SessionState):
                 "rule": (f"choose {lo} to {hi}" if en else f"{lo}~{hi}개 선택") if hi > 1 else (
                     ("required, one" if en else "필수 1개") if lo else ("optional, one" if en else "선택 1개")),
                 "delete_label": f"Delete group {name}" if en else f"{name} 그룹 삭제",
-                "options": [{
+                "options": [stock_edits.box(self.stock_editing, str(o["id"]), o.get("stock"), self.stock_rev,
+                                            self.lang) | {
                     "key": str(o["id"]), "name": pick(self.lang, o["name_ko"], o["name_en"]),
                     "price": f"+{won(o['price_delta'], self.lang)}" if o["price_delta"] else "",
                     "sold_out": o["sold_out"],
                     "sold_out_label": (f"{pick(self.lang, o['name_ko'], o['name_en'])} sold out" if en
                                        else f"{o['name_ko']} 품절"),
-                    "stock": "" if o.get("stock") is None else str(o["stock"]),
-                    "stock_key": f"{o['id']}-{o.get('stock')}-{self.stock_rev}",
                     "stock_label": (f"{pick(self.lang, o['name_ko'], o['name_en'])} stock" if en
                                     else f"{o['name_ko']} 재고"),
                     "delete_label": (f"Delete {pick(self.lang, o['name_ko'], o['name_en'])}" if en
@@ -91,10 +102,16 @@ class AdminOptionsState(SessionState):
         self._run(principal, admin_options.set_option_sold_out, key, sold_out)
 
     @event(ADMIN)
+    def begin_stock_edit(self, principal: Principal, key: Key):
+        """The box got focus: live counts stop moving it until it is left."""
+        current = next((o.get("stock") for g in self.groups for o in g["options"] if str(o["id"]) == key), None)
+        self.stock_editing = stock_edits.begin(self.stock_editing, key, current)
+
+    @event(ADMIN)
     def save_option_stock(self, principal: Principal, key: Key, stock: Text):
         """Saved when the box is left; a count typed while orders took some is refused with the new one."""
         current = next((o.get("stock") for g in self.groups for o in g["options"] if str(o["id"]) == key), None)
-        seen = "" if current is None else str(current)
+        self.stock_editing, seen = stock_edits.end(self.stock_editing, key, current)
         if stock.strip() == seen:
             return
         if not self._run(principal, admin_options.set_option_stock, key, stock, seen):

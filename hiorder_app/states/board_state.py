@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import reflex as rx
 
-from ..domain.events import BOARD_EVENTS, BOARD_SETTINGS_CHANGED, RESYNC
+from ..domain.events import BOARD_EVENTS, BOARD_SETTINGS_CHANGED, MENU_CHANGED, RESYNC
 from ..domain.kitchen import COOKING, NEW, READY, STAGE_LABELS, age_level
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
@@ -41,6 +41,8 @@ class BoardState(SessionState):
     _orders: tuple[BoardOrder, ...] = ()
     _calls: tuple[BoardCall, ...] = ()
     _versions: tuple[tuple[int, str], ...] = ()
+    # Every station the store's categories map to, so a board can be set to one no order has used yet.
+    _stations: tuple[str, ...] = ()
     live: bool = False
     sound: str = rx.LocalStorage("on", name="hiorder_board_sound")
     # The order whose cancel-and-refund is being confirmed (one dialog for the whole board).
@@ -73,7 +75,9 @@ class BoardState(SessionState):
             while True:
                 wait = min(TICK_SECONDS, live_view.until_check(checked))
                 events = [] if behind else await live_view.next_batch(queue, wait)
-                # Placed-but-unpaid orders, menu edits: nothing on the board changes.
+                # A menu edit may have mapped a category to another station: only the station list follows.
+                menu = any(e.get("type") == MENU_CHANGED for e in events)
+                # Placed-but-unpaid orders: nothing on the board changes.
                 events = [e for e in events if e.get("type") in BOARD_EVENTS]
                 try:
                     overdue = live_view.until_check(checked) == 0
@@ -85,7 +89,7 @@ class BoardState(SessionState):
                             return
                         checked = time.monotonic()
                     admitted = False
-                    ring = await self._show(principal, events, reload=behind)
+                    ring = await self._show(principal, events, reload=behind, menu=menu)
                     behind, failures = False, live_view.recovered(log, "board", failures)
                 except Exception as exc:
                     failures = live_view.failed(log, "board", failures, exc)
@@ -100,16 +104,19 @@ class BoardState(SessionState):
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
-    async def _show(self, principal: Principal, events: list[dict], reload: bool) -> bool:
+    async def _show(self, principal: Principal, events: list[dict], reload: bool, menu: bool = False) -> bool:
         """Reload the board or fold a batch of events into it, and move the clock on; True for the chime.
         The one database read (a whole board, on a reload or a Resync) happens off the event loop and
         outside the state lock; folding a batch in is quick and stays under it, in one write."""
         fresh = await blocking(_load, principal) if reload or any(e.get("type") == RESYNC for e in events) else None
         limits = await blocking(kitchen.board_thresholds, principal) if reload else None
+        stations = await blocking(kitchen.stations, principal) if reload or menu else None
         async with self:
             if reload:
                 self._keep(fresh)
                 self.amber_minutes, self.red_minutes = limits
+            if stations is not None:
+                self._stations = tuple(stations)
             for e in events:
                 if e.get("type") == BOARD_SETTINGS_CHANGED:
                     p = e.get("payload") or {}
@@ -224,9 +231,10 @@ class BoardState(SessionState):
 
     @rx.var
     def station_choices(self) -> list[list[str]]:
-        """[value, label] pairs: every station, then each one the open orders use."""
+        """[value, label] pairs: every station, then each one the categories map to or an open order's
+        lines were made at (a category moved to another station since)."""
         en = self.lang == "en"
-        names = board_feed.stations(Board(self._orders))
+        names = sorted(set(self._stations) | set(board_feed.stations(Board(self._orders))))
         return [["*", "All stations" if en else "전체"]] + [
             [name, name or ("Kitchen" if en else "주방")] for name in names if name] + (
             [["", "Kitchen" if en else "주방"]] if "" in names else [])

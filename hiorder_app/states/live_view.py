@@ -58,5 +58,18 @@ async def state_lost(state) -> bool:
         return not state.role
 
 
+LOST, ENDED = "lost", "ended"
+
+
+async def recheck(state) -> str:
+    """Before a live view shows news: LOST (reload the page, see state_lost), ENDED (the session is gone:
+    stop; the states forgot the store's data), or "" to go on."""
+    if await state_lost(state):
+        return LOST
+    if await state._principal_in_background() is None:
+        return ENDED
+    return ""
+
+
 def reload_page():
     return rx.call_script("window.location.reload()")

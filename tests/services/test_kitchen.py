@@ -67,6 +67,16 @@ def test_lines_carry_their_categorys_station(db, store, customer, admin):
     assert board_orders(admin)[0].id == order_id
 
 
+def test_stations_are_every_categorys_before_any_order(db, store, admin, make_store):
+    assert kitchen.stations(admin) == [""]  # every category in the main kitchen
+    am.set_category_station(admin, store.categories["drinks"], "바")
+    assert kitchen.stations(admin) == ["", "바"]  # no order uses 바 yet
+    am.set_category_station(admin, store.categories["mains"], "바")
+    am.set_category_station(admin, store.categories["drinks"], "튀김")
+    assert kitchen.stations(admin) == ["", "바", "튀김"]  # sides and the hidden one stay in the kitchen
+    assert kitchen.stations(other_store_admin(make_store)) == [""]
+
+
 def test_a_served_order_is_recalled_to_the_board(db, store, customer, admin):
     order_id = paid(customer, [(store.items["main"], 1)])
     orders.advance(admin, order_id, "ACCEPTED")
@@ -101,7 +111,7 @@ def test_kitchen_steps_are_guarded(db, store, customer, make_store):
     order_id = paid(customer, [(store.items["main"], 1)])
     calls = [lambda p: kitchen.mark_line_done(p, order_id, 0), lambda p: kitchen.recall(p, order_id),
              lambda p: kitchen.recently_served(p), lambda p: kitchen.set_board_thresholds(p, 5, 10),
-             lambda p: kitchen.board_thresholds(p),
+             lambda p: kitchen.board_thresholds(p), lambda p: kitchen.stations(p),
              lambda p: am.set_category_station(p, store.categories["mains"], "바")]
     for call in calls:
         for principal in (customer, None):

@@ -10,7 +10,7 @@ from ...domain.enums import OrderStatus
 from ...domain.errors import DomainError
 from ...domain.events import BOARD_SETTINGS_CHANGED, ORDER_STATUS_CHANGED
 from ...domain.kitchen import RECALL_WINDOW_MINUTES, check_thresholds
-from ...domain.models import OrderLine, OrderReadModel, Store
+from ...domain.models import Category, OrderLine, OrderReadModel, Store
 from ...domain.order_status import label
 from ...domain.timeutil import utcnow
 from ..db import session_scope
@@ -77,6 +77,15 @@ def recently_served(principal: Principal, limit: int = 5) -> list[OrderView]:
             OrderReadModel.store_id == principal.store_id, OrderReadModel.status == OrderStatus.SERVED,
             OrderReadModel.updated_at >= since).order_by(OrderReadModel.updated_at.desc()).limit(limit)).all()
         return [view_of(r) for r in rows]
+
+
+def stations(principal: Principal) -> list[str]:
+    """Every station the store's categories map to, sorted ("" is the main kitchen): what a board can
+    be set to show before any order uses a station."""
+    principal = require_admin(principal)
+    with session_scope() as s:
+        return sorted(s.exec(select(Category.station).where(Category.store_id == principal.store_id)
+                             .distinct()).all())
 
 
 def board_thresholds(principal: Principal) -> tuple[int, int]:
