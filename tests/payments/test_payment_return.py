@@ -16,6 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from hiorder_app.domain.enums import OrderStatus
+from hiorder_app.domain.errors import DomainError
 from hiorder_app.lifespan import watch_event_loop_lag_forever
 from hiorder_app.payment_return import routes
 from hiorder_app.services.payments.checkout import start_checkout
@@ -226,3 +227,11 @@ def test_without_a_site_address_a_ticket_never_sends_the_browser_to_another_host
     local = land(return_url(customer, "http://127.0.0.1:8000", "http://localhost:3000"), "http://127.0.0.1:8000")
     assert sent_to(local)[0] == "http://localhost:3000/pay/success"
     assert land(return_url(customer, BACKEND, "http://localhost:3000")).status_code == 400
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:3000, https:", "http://diner@tablet.test:3000",
+                                    "http://tablet.test:99999"])
+def test_an_origin_that_is_not_a_host_and_port_gets_no_ticket(customer, origin):
+    # Two Origin headers (a wire client adding its own) arrive joined by a comma: no Location may carry that.
+    with pytest.raises(DomainError, match="payment.unknown_order"):
+        return_url(customer, BACKEND, origin)

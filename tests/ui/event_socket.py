@@ -21,13 +21,13 @@ def event_name(state_cls, handler: str) -> str:
 
 
 class EventSocket:
-    def __init__(self, backend_url: str, token: str | None = None):
+    def __init__(self, backend_url: str, token: str | None = None, headers: dict[str, str] | None = None):
         self.token = token or str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
         self._sio = socketio.Client(reconnection=False)
         self._sio.on("event", self.updates.put, namespace="/_event")
         self._sio.connect(f"{backend_url}?token={self.token}", transports=["websocket"], namespaces=["/_event"],
-                          socketio_path="/_event", wait_timeout=10)
+                          socketio_path="/_event", wait_timeout=10, headers=headers or {})
 
     def close(self) -> None:
         self._sio.disconnect()

@@ -11,6 +11,7 @@ database, the provider asked) and be sent back to that origin, never anywhere el
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -19,6 +20,7 @@ from ...settings import get_settings
 from ..principal import Principal, require_customer
 
 PATH = "/_pay/return"
+_HOST_PORT = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
 # Part of what is signed, so no other signature of this app (table links) can pass for a ticket.
 _PURPOSE = b"hiorder.payment-return.v1|"
 
@@ -39,9 +41,12 @@ def _signature(payload: str) -> str:
 def _origin(value: str) -> str:
     try:
         parts = urlsplit(value or "")
-    except ValueError:  # an unclosed IPv6 bracket: a refusal, not a server error
+        parts.port  # noqa: B018 - raises on a port that is no port
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range: a refusal, not a server error
         raise DomainError("payment.unknown_order") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+    # A host and port only: two Origin headers arrive joined by ", ", and no user part goes in a Location.
+    if (parts.scheme not in ("http", "https") or not _HOST_PORT.fullmatch(parts.netloc)
+            or parts.path not in ("", "/") or parts.query):
         raise DomainError("payment.unknown_order")
     return f"{parts.scheme}://{parts.netloc}"
 
