@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET_KEY
     # How long a printed QR sign-in link works; reissuing a table's password ends it sooner.
     table_link_ttl_days: int = 90
-    # The site address QR codes point to (e.g. https://order.example.com); unset means the address
-    # the admin's browser is using, which is wrong when that is localhost.
+    # The site address QR codes and payment returns point to (e.g. https://order.example.com); unset means
+    # the address the browser is using, which is wrong when that is localhost. Production requires it.
     public_base_url: str | None = None
     # Largest menu photo an admin may upload.
     max_image_bytes: int = 2 * 1024 * 1024
@@ -106,6 +106,9 @@ class Settings(BaseSettings):
                             ("PAYMENT_CLIENT_KEY", self.payment_client_key)):
             if value.startswith("test_"):
                 problems.append((name, "a test key: no real money would be collected"))
+        if not (self.public_base_url or "").strip():
+            problems.append(("PUBLIC_BASE_URL", "unset: QR links and payment return addresses would follow the "
+                                                "Origin header a client sends, which any client can forge"))
         return problems
 
     @property

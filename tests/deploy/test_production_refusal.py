@@ -20,7 +20,7 @@ from hiorder_app.settings import DEV_SECRET_KEY, Settings
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools" / "node_modules" / ".bin"
 SAFE = {"secret_key": "s" * 48, "sandbox_pay_mounted": False, "payment_secret_key": "live_sk_x",
-        "payment_client_key": "live_ck_x"}
+        "payment_client_key": "live_ck_x", "public_base_url": "https://order.example.com"}
 
 
 def _settings(**values) -> Settings:
@@ -29,10 +29,11 @@ def _settings(**values) -> Settings:
 
 @pytest.mark.parametrize("field, variable", [
     ("secret_key", "SECRET_KEY"), ("sandbox_pay_mounted", "SANDBOX_PAY_MOUNTED"),
-    ("payment_secret_key", "PAYMENT_SECRET_KEY"), ("payment_client_key", "PAYMENT_CLIENT_KEY")])
+    ("payment_secret_key", "PAYMENT_SECRET_KEY"), ("payment_client_key", "PAYMENT_CLIENT_KEY"),
+    ("public_base_url", "PUBLIC_BASE_URL")])
 def test_each_unsafe_default_is_named(field, variable):
     unsafe = {"secret_key": DEV_SECRET_KEY, "sandbox_pay_mounted": True, "payment_secret_key": "test_sk_1",
-              "payment_client_key": "test_ck_1"}[field]
+              "payment_client_key": "test_ck_1", "public_base_url": None}[field]
     with pytest.raises(production.UnsafeProductionSettings) as refused:
         production.check(_settings(**{field: unsafe}), prod_mode=True)
     assert variable in str(refused.value)
@@ -96,7 +97,8 @@ def test_the_backend_refuses_to_start_and_names_the_variables(app_copy):
     finally:
         proc.kill()
     assert proc.returncode != 0
-    for variable in ("SECRET_KEY", "SANDBOX_PAY_MOUNTED", "PAYMENT_SECRET_KEY", "PAYMENT_CLIENT_KEY", "HIORDER_DEMO"):
+    for variable in ("SECRET_KEY", "SANDBOX_PAY_MOUNTED", "PAYMENT_SECRET_KEY", "PAYMENT_CLIENT_KEY",
+                     "PUBLIC_BASE_URL", "HIORDER_DEMO"):
         assert variable in out, out
 
 
