@@ -216,3 +216,19 @@ def sandbox_url(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# pytest.ini's testpaths order, which matters (see there). pytest regroups tests by session-scoped
+# parametrized fixtures, so one test whose argument shares a name with a Playwright fixture (`page`)
+# pulled every drill and UI test ahead of the service suites; the suites are put back in order after it.
+_SUITE_ORDER = ("unit", "services", "payments", "handlers", "deploy", "drills", "ui")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def suite(item: pytest.Item) -> int:
+        parts = item.path.relative_to(PROJECT_ROOT).parts
+        folder = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return _SUITE_ORDER.index(folder) if folder in _SUITE_ORDER else len(_SUITE_ORDER)
+
+    items.sort(key=suite)  # stable: within a suite pytest's own order stays

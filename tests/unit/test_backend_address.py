@@ -6,7 +6,7 @@ from reflex_base.config import get_config
 from hiorder_app.states.backend_address import backend_origin
 
 
-@pytest.mark.parametrize("api_url, page, expected", [
+@pytest.mark.parametrize("api_url, page_url, expected", [
     # make run: frontend 3000, backend 8000, on this machine or reached by its LAN address
     ("http://localhost:8000", "http://localhost:3000", "http://localhost:8000"),
     ("http://localhost:8000", "http://192.168.0.7:3000", "http://192.168.0.7:8000"),
@@ -18,6 +18,6 @@ from hiorder_app.states.backend_address import backend_origin
     ("https://api.example.com/", "https://order.example.com", "https://api.example.com"),
     ("http://127.0.0.1:41234", "http://localhost:41235", "http://127.0.0.1:41234"),
 ])
-def test_backend_origin_follows_reflex_client_rule(monkeypatch, api_url, page, expected):
+def test_backend_origin_follows_reflex_client_rule(monkeypatch, api_url, page_url, expected):
     monkeypatch.setattr(get_config(), "api_url", api_url)
-    assert backend_origin(page) == expected
+    assert backend_origin(page_url) == expected
