@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payment.amount_mismatch": ("결제 금액이 주문 금액과 달라 결제하지 않았어요.", "The payment amount does not match the order, so nothing was charged."),
     "payment.unknown_order": ("결제할 주문을 찾을 수 없어요.", "That order could not be found."),
     "payment.order_closed": ("이 주문은 취소되었거나 결제 시간이 지나 결제하지 않았어요.", "This order was cancelled or timed out, so nothing was charged."),
+    "payment.earlier_visit": ("이 주문은 이 테이블의 이전 손님 주문이라 결제하거나 취소할 수 없어요.", "This order belongs to an earlier party at this table, so it cannot be paid or cancelled here."),
     "payment.refund_failed": ("환불 요청이 지연되고 있어요. 자동으로 다시 시도해요.", "The refund is delayed; it will be retried automatically."),
     "order.busy": ("주문이 많아 잠시 후 다시 주문해 주세요.", "Many orders right now — please try again in a moment."),
     "order.not_found": ("주문을 찾을 수 없어요.", "Order not found."),

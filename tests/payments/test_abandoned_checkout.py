@@ -13,10 +13,13 @@ from hiorder_app.services.payments.checkout import (
     PaymentOutcome,
     PaymentProblem,
     ReconcileReport,
+    cancel_checkout,
     cancel_unpaid_order,
     reconcile,
     resume_checkout,
 )
+from hiorder_app.services.read_models.order_views import table_orders
+from hiorder_app.services.store_admin.tables import clear_table
 from tests.payments.test_payment_service import (
     FAIL_URL,
     LIMITED_STOCK,
@@ -133,3 +136,34 @@ def test_only_the_ordering_table_can_pay_or_cancel(db, sandbox, store, customer,
     with pytest.raises(PaymentProblem, match="payment.unknown_order"):
         cancel_unpaid_order(customer, start.order_id + 1000, gateway=gw)
     assert snapshot(db, store) == before
+
+
+def test_the_next_party_at_the_table_can_neither_pay_cancel_nor_see_an_earlier_partys_order(
+        db, sandbox, store, customer, admin, gw):
+    # The first party left its checkout (even pressed Pay on the provider's page) and went; staff cleared the
+    # table. The tablet is the same account: only the visit tells the two parties apart.
+    start = checkout(customer, store, gw)
+    back = press_pay(sandbox, start)
+    assert clear_table(admin, store.tables[1]) is True
+    later = store.sign_in_table(1)  # the next party sits down (a new visit opens)
+    before = snapshot(db, store)
+
+    for attempt in (lambda: cancel_unpaid_order(later, start.order_id, gateway=gw),
+                    lambda: resume(later, start, gw),
+                    lambda: confirm_back(later, back, gw),
+                    lambda: cancel_checkout(later, start.payment_ref)):
+        with pytest.raises(PaymentProblem) as refused:
+            attempt()
+        assert refused.value.code == "payment.earlier_visit"
+        assert "earlier party" in refused.value.message("en") and "이전 손님" in refused.value.message("ko")
+    assert table_orders(later) == []  # nor is it in 주문 내역
+    assert snapshot(db, store) == before  # nothing changed, nothing charged
+    assert "DONE" not in ledger(sandbox, start.payment_ref).values()
+
+    # The order was never the new party's: it times out as any unpaid order does, and its stock comes back.
+    assert reconcile(gateway=gw, now=after_timeout()) == ReconcileReport(expired=1)
+    assert order_status(db, start.order_id) == OrderStatus.EXPIRED
+    assert stock(db, store) == LIMITED_STOCK
+    # The new party's own order is theirs to cancel.
+    own = checkout(later, store, gw)
+    assert cancel_unpaid_order(later, own.order_id, gateway=gw).status == OrderStatus.CANCELLED

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from ...domain.models import DiningTable, TableSession
+from ...domain.models import DiningTable, Order, TableSession
 from ...domain.timeutil import utcnow
 from ..events.outbox import record_event
 
@@ -17,6 +17,14 @@ def open_table_session(session: Session, table: DiningTable) -> TableSession:
         session.add(current)
         session.flush()
     return current
+
+
+def in_current_visit(session: Session, order: Order) -> bool:
+    """Whether the order belongs to its table's open visit. Once staff clear the table, an earlier party's
+    orders are no longer the tablet's: the next party can neither pay, cancel nor see them (their 주문 내역
+    is the open visit's, read_models.order_views.table_orders); an unpaid one expires on its own."""
+    visit = session.get(TableSession, order.table_session_id)
+    return visit is not None and visit.closed_at is None
 
 
 def lock_table(session: Session, table_id: int) -> DiningTable:

@@ -21,6 +21,7 @@ from ...settings import get_settings
 from ..db import session_scope
 from ..ordering import placement as ordering
 from ..ordering.lifecycle import lock_order, transition
+from ..ordering.table_sessions import in_current_visit
 from ..principal import Principal, require_admin, require_customer
 from ..read_models.order_views import view_of
 from .gateway import (
@@ -77,17 +78,20 @@ def start_checkout(principal: Principal, lines, success_url: str, fail_url: str,
 
 
 def _own_order(session: Session, owner: Principal | ReturnTicket, payment_ref: str) -> Order:
-    order = lock_order(session, payment_ref=payment_ref or "")
-    if order is None or order.store_id != owner.store_id or order.table_id != owner.table_id:
-        raise PaymentProblem("payment.unknown_order")
-    return order
+    return _this_visits(session, owner, lock_order(session, payment_ref=payment_ref or ""))
 
 
 def _tables_order(session: Session, principal: Principal, order_id: int) -> Order:
-    """One of this table's own orders, or a refusal that says no more than "not found"."""
-    order = session.get(Order, order_id)
-    if order is None or order.store_id != principal.store_id or order.table_id != principal.table_id:
+    return _this_visits(session, principal, session.get(Order, order_id))
+
+
+def _this_visits(session: Session, owner: Principal | ReturnTicket, order: Order | None) -> Order:
+    """One of this table's orders of its current visit. Another table's (or store's) order is refused
+    saying no more than "not found"; an earlier party's at this table, with why (in_current_visit)."""
+    if order is None or order.store_id != owner.store_id or order.table_id != owner.table_id:
         raise PaymentProblem("payment.unknown_order")
+    if not in_current_visit(session, order):
+        raise PaymentProblem("payment.earlier_visit")
     return order
 
 
