@@ -34,9 +34,12 @@ _PROVIDER_PARAMS = ("paymentKey", "orderId", "amount")
 async def payment_return(request: Request) -> Response:
     query = request.query_params
     try:
-        ticket = return_ticket.read(query.get("t"), query.get("to"), request.url.hostname)
-    except DomainError:
-        # Not one of ours: nowhere trustworthy to send the browser, and nothing is done.
+        ticket = return_ticket.read(query.get("t"), query.get("to"), request.url.hostname, query.get("orderId"))
+    except DomainError as exc:
+        # Not one of ours, not for this order, or past its order's checkout: nothing is done, and (but for
+        # an expired one of ours) there is nowhere trustworthy to send the browser.
+        if exc.code == "payment.return_expired":
+            return PlainTextResponse(f"{exc.message('ko')} / {exc.message('en')}", 400)
         return PlainTextResponse("결제 복귀 주소가 올바르지 않아요. / This payment return address is not valid.", 400)
     forward = {k: query[k] for k in _PROVIDER_PARAMS if k in query}
     try:

@@ -44,6 +44,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payment.unknown_order": ("결제할 주문을 찾을 수 없어요.", "That order could not be found."),
     "payment.order_closed": ("이 주문은 취소되었거나 결제 시간이 지나 결제하지 않았어요.", "This order was cancelled or timed out, so nothing was charged."),
     "payment.earlier_visit": ("이 주문은 이 테이블의 이전 손님 주문이라 결제하거나 취소할 수 없어요.", "This order belongs to an earlier party at this table, so it cannot be paid or cancelled here."),
+    "payment.return_expired": ("이 주문의 결제 시간이 지나 결제하지 않았어요. 주문은 자동으로 취소되니 다시 주문해 주세요.", "The time to pay for this order has passed, so nothing was charged. The order will be cancelled; please order again."),
+    "payment.bad_origin": ("이 화면의 주소를 확인할 수 없어 주문도 결제도 하지 않았어요. 태블릿에서 주문 페이지를 다시 열어 주세요.", "This page's address could not be verified, so nothing was ordered or charged. Open the ordering page on the tablet again."),
     "payment.refund_failed": ("환불 요청이 지연되고 있어요. 자동으로 다시 시도해요.", "The refund is delayed; it will be retried automatically."),
     "order.busy": ("주문이 많아 잠시 후 다시 주문해 주세요.", "Many orders right now — please try again in a moment."),
     "order.not_found": ("주문을 찾을 수 없어요.", "Order not found."),

@@ -1,6 +1,7 @@
 """The diner's tablet: menu, cart, placing an order, and this table's orders."""
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import asdict
@@ -596,11 +597,12 @@ class TabletState(SessionState):
             await asyncio.sleep(1)
 
 
-def _return_urls(principal: Principal, origin: str) -> tuple[str, str]:
+def _return_urls(principal: Principal, origin: str) -> tuple[payments.SuccessUrl, str]:
     """Where the provider sends the diner back: success lands on the backend, which confirms before the page
-    loads; failure on the tablet's page, which releases the order."""
+    loads (a ticket for the order, made once it is placed); failure on the tablet's page, which releases it."""
     origin = return_ticket.page_origin(origin)
-    return return_ticket.return_url(principal, backend_origin(origin), origin), f"{origin}/pay/fail"
+    return (functools.partial(return_ticket.return_url, principal, backend_origin(origin), origin),
+            f"{origin}/pay/fail")
 
 
 def _table_news(principal: Principal) -> tuple[list, bool]:

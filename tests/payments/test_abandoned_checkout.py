@@ -2,12 +2,15 @@
 can pay for it again or cancel it. Against the sandbox provider as its own process, as the other payment
 tests; each checks our database (order status, stock, events) and the provider's ledger."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied
+from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services.payments.checkout import (
     CheckoutStart,
     PaymentOutcome,
@@ -20,6 +23,7 @@ from hiorder_app.services.payments.checkout import (
 )
 from hiorder_app.services.read_models.order_views import table_orders
 from hiorder_app.services.store_admin.tables import clear_table
+from hiorder_app.settings import get_settings
 from tests.payments.test_payment_service import (
     FAIL_URL,
     LIMITED_STOCK,
@@ -167,3 +171,16 @@ def test_the_next_party_at_the_table_can_neither_pay_cancel_nor_see_an_earlier_p
     # The new party's own order is theirs to cancel.
     own = checkout(later, store, gw)
     assert cancel_unpaid_order(later, own.order_id, gateway=gw).status == OrderStatus.CANCELLED
+
+
+def test_an_order_past_its_checkout_time_is_not_offered_again(db, sandbox, store, customer, gw):
+    # Its return ticket would no longer be honoured: the order times out at the next reconciliation instead.
+    start = checkout(customer, store, gw)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE orders SET created_at = :t WHERE id = :id"),
+                     {"t": utcnow() - timedelta(minutes=get_settings().payment_timeout_minutes, seconds=1),
+                      "id": start.order_id})
+    before = snapshot(db, store)
+    with pytest.raises(PaymentProblem, match="payment.order_closed"):
+        resume(customer, start, gw)
+    assert snapshot(db, store) == before

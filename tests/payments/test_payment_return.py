@@ -6,9 +6,11 @@ sandbox provider as its own process and the real database; the checkout is press
 """
 
 import asyncio
+import functools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,9 +19,12 @@ from starlette.applications import Starlette
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import DomainError
+from hiorder_app.domain.models import Order
+from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.lifespan import watch_event_loop_lag_forever
 from hiorder_app.payment_return import routes
-from hiorder_app.services.payments.checkout import start_checkout
+from hiorder_app.services.db import session_scope
+from hiorder_app.services.payments.checkout import checkout_deadline, start_checkout
 from hiorder_app.services.payments.gateway import reset_gateway
 from hiorder_app.services.payments.return_ticket import return_url
 from hiorder_app.settings import get_settings
@@ -73,8 +78,15 @@ def land(url: str, backend: str = BACKEND) -> httpx.Response:
     return run_async(_get(f"{parts.path}?{parts.query}", backend))
 
 
+def ticket_url(principal, backend: str, origin: str, payment_ref: str = "HO-some-order", minutes: float = 10) -> str:
+    """A return address for one order, as the provider sends the browser to it (its orderId added)."""
+    url = return_url(principal, backend, origin, payment_ref, utcnow() + timedelta(minutes=minutes))
+    return with_query(url, orderId=payment_ref)
+
+
 def pay(sandbox, customer, store, gw, origin: str = TABLET):
-    start = start_checkout(customer, lines(store), return_url(customer, BACKEND, origin), FAIL_URL, gateway=gw)
+    success = functools.partial(return_url, customer, BACKEND, origin)
+    start = start_checkout(customer, lines(store), success, FAIL_URL, gateway=gw)
     back = sandbox.browser_checkout(start.checkout_url)
     assert back["_url"].startswith(f"{BACKEND}/_pay/return?"), back
     return start, back
@@ -127,17 +139,52 @@ def test_a_wrong_amount_is_refused_and_nothing_is_charged(db, sandbox, store, cu
     assert_paid_once(db, sandbox, start, back["paymentKey"])
 
 
-def test_an_unknown_order_or_another_tables_order_is_refused(db, sandbox, store, customer, gw):
+def ticket_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["t"][0]
+
+
+def test_a_ticket_confirms_only_its_own_order(db, sandbox, store, customer, gw):
     start, back = pay(sandbox, customer, store, gw)
     other_table = store.sign_in_table(2)
-    other_ticket = return_url(other_table, BACKEND, TABLET)
-    forged = with_query(back["_url"], t=parse_qs(urlsplit(other_ticket).query)["t"][0])
-    for url in (with_query(back["_url"], orderId="HO-nosuchorder"), forged):
-        where, _ = sent_to(land(url))
-        assert where == f"{TABLET}/pay/success"
+    other, other_back = pay(sandbox, customer, store, gw)  # this table's second order, paid at the provider
+    # Another order named in the redirect, and this table's ticket used for its other order: refused outright.
+    for url in (with_query(back["_url"], orderId="HO-nosuchorder"),
+                with_query(other_back["_url"], t=ticket_of(back["_url"]))):
+        response = land(url)
+        assert response.status_code == 400 and "location" not in response.headers
+        assert "not valid" in response.text
+    # A ticket of another table naming this order (we never make one): the page is told "not found".
+    stranger = with_query(back["_url"], t=ticket_of(ticket_url(other_table, BACKEND, TABLET, start.payment_ref)))
+    assert sent_to(land(stranger))[0] == f"{TABLET}/pay/success"
+    for order in (start, other):
+        assert order_status(db, order.order_id) == OrderStatus.PENDING_PAYMENT
+        assert payments_of(db, order.order_id) == {}
+        assert "DONE" not in ledger(sandbox, order.payment_ref).values()
+    sent_to(land(other_back["_url"]))  # each genuine return still pays its own order, once
+    assert_paid_once(db, sandbox, other, other_back["paymentKey"])
+
+
+def test_a_ticket_past_its_orders_checkout_does_nothing(db, sandbox, store, customer, gw, monkeypatch):
+    start, back = pay(sandbox, customer, store, gw)
+    # The same genuine return, but as it would be made once the order's checkout had ended.
+    late = functools.partial(ticket_url, customer, BACKEND, TABLET, start.payment_ref, minutes=-1)
+    expired = with_query(back["_url"], t=ticket_of(late()))
+    response = land(expired)
+
+    assert response.status_code == 400 and "location" not in response.headers
+    assert "nothing was charged" in response.text and "결제하지 않았어요" in response.text
     assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
     assert payments_of(db, start.order_id) == {}
     assert "DONE" not in ledger(sandbox, start.payment_ref).values()
+    # The ticket the provider got lasts as long as the order's checkout (PAYMENT_TIMEOUT_MINUTES).
+    exp = int(ticket_of(back["_url"]).split(".")[2])
+    with session_scope() as s:
+        created = s.get(Order, start.order_id).created_at
+    assert exp == int(checkout_deadline(created).timestamp())
+    # A forged expiry breaks the signature: still "not valid", not "expired".
+    parts = ticket_of(back["_url"]).split(".")
+    stretched = with_query(back["_url"], t=".".join([*parts[:2], str(exp + 3600), parts[3]]))
+    assert "not valid" in land(stretched).text
 
 
 @pytest.mark.parametrize("change", [{"t": "1.1.forged"}, {"t": ""}, {"to": "http://elsewhere.test"},
@@ -210,7 +257,7 @@ def test_a_ticket_asked_for_a_foreign_origin_sends_the_browser_only_to_the_sites
 
     assert where == "https://order.example.com/pay/success"
     assert_paid_once(db, sandbox, start, back["paymentKey"])
-    unpaid = sent_to(land(return_url(customer, BACKEND, "https://evil.example")))[0]
+    unpaid = sent_to(land(ticket_url(customer, BACKEND, "https://evil.example")))[0]
     assert urlsplit(unpaid).netloc == "order.example.com"
 
 
@@ -224,14 +271,21 @@ def test_without_a_site_address_a_ticket_never_sends_the_browser_to_another_host
     assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
     assert payments_of(db, start.order_id) == {}
     # A development harness's page and backend on two of this machine's names still come back.
-    local = land(return_url(customer, "http://127.0.0.1:8000", "http://localhost:3000"), "http://127.0.0.1:8000")
+    local = land(ticket_url(customer, "http://127.0.0.1:8000", "http://localhost:3000"), "http://127.0.0.1:8000")
     assert sent_to(local)[0] == "http://localhost:3000/pay/success"
-    assert land(return_url(customer, BACKEND, "http://localhost:3000")).status_code == 400
+    assert land(ticket_url(customer, BACKEND, "http://localhost:3000")).status_code == 400
 
 
 @pytest.mark.parametrize("origin", ["http://127.0.0.1:3000, https:", "http://diner@tablet.test:3000",
-                                    "http://tablet.test:99999"])
+                                    "http://tablet.test:99999", "http://[broken", "ftp://tablet.test"])
 def test_an_origin_that_is_not_a_host_and_port_gets_no_ticket(customer, origin):
     # Two Origin headers (a wire client adding its own) arrive joined by a comma: no Location may carry that.
-    with pytest.raises(DomainError, match="payment.unknown_order"):
-        return_url(customer, BACKEND, origin)
+    from hiorder_app.states.tablet_state import _return_urls
+
+    with pytest.raises(DomainError, match="payment.bad_origin") as refused:
+        ticket_url(customer, BACKEND, origin)
+    assert "could not be verified" in refused.value.message("en")
+    # The tablet's place_order and pay_order ask for the return addresses before anything is placed: a
+    # refusal that says why, not a server error (urlsplit raising) read as "try again".
+    with pytest.raises(DomainError, match="payment.bad_origin"):
+        _return_urls(customer, origin)

@@ -7,8 +7,9 @@ redirects, two tabs) ends in `settle`, which either marks the order PAID once or
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -50,6 +51,20 @@ class PaymentProblem(DomainError):
     pass
 
 
+# Where the provider sends the diner after paying: an address, or one made for the order (its payment ref)
+# and the end of its checkout (return_ticket.return_url, which is valid only that long).
+SuccessUrl = str | Callable[[str, datetime], str]
+
+
+def checkout_deadline(created_at: datetime) -> datetime:
+    """When an order nobody paid for times out (reconcile expires it): its checkout lasts until then."""
+    return created_at + timedelta(minutes=get_settings().payment_timeout_minutes)
+
+
+def _success_url(success_url: SuccessUrl, payment_ref: str, created_at: datetime) -> str:
+    return success_url if isinstance(success_url, str) else success_url(payment_ref, checkout_deadline(created_at))
+
+
 @dataclass
 class CheckoutStart:
     order_id: int
@@ -63,7 +78,7 @@ class PaymentOutcome:
     status: str  # the order's status after this step
 
 
-def start_checkout(principal: Principal, lines, success_url: str, fail_url: str, lang: str = "ko",
+def start_checkout(principal: Principal, lines, success_url: SuccessUrl, fail_url: str, lang: str = "ko",
                    gateway: PaymentGateway | None = None, note: str | None = "") -> CheckoutStart:
     """Place the order (rules, stock held) and hand back the provider's checkout page for it. `lines` and
     `note` as ordering.place_order takes them: (item id, quantity[, option ids]) and the diner's request."""
@@ -73,7 +88,8 @@ def start_checkout(principal: Principal, lines, success_url: str, fail_url: str,
         # Nothing is placed while the provider is known to be failing: the diner keeps the cart.
         raise PaymentProblem("payment.delayed")
     order = ordering.place_order(principal, lines, note)
-    url = gateway.checkout_url(order.payment_ref, order.total, order.name(lang), success_url, fail_url)
+    url = gateway.checkout_url(order.payment_ref, order.total, order.name(lang),
+                               _success_url(success_url, order.payment_ref, order.created_at), fail_url)
     return CheckoutStart(order.id, order.payment_ref, url)
 
 
@@ -95,7 +111,7 @@ def _this_visits(session: Session, owner: Principal | ReturnTicket, order: Order
     return order
 
 
-def resume_checkout(principal: Principal, order_id: int, success_url: str, fail_url: str, lang: str = "ko",
+def resume_checkout(principal: Principal, order_id: int, success_url: SuccessUrl, fail_url: str, lang: str = "ko",
                     gateway: PaymentGateway | None = None) -> CheckoutStart | PaymentOutcome:
     """Pay for an order whose checkout the diner left: the provider's page again, for that same order and
     the amount recorded with it, so asking twice gives the same page and nothing new is placed. If the
@@ -109,11 +125,14 @@ def resume_checkout(principal: Principal, order_id: int, success_url: str, fail_
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise PaymentProblem("payment.order_closed")
         row = s.exec(select(OrderReadModel).where(OrderReadModel.order_id == order.id)).one()
-        ref, total, name = order.payment_ref, order.total, view_of(row).name(lang)
+        ref, total, name, created_at = order.payment_ref, order.total, view_of(row).name(lang), order.created_at
     found = _provider_payment(ref, gateway)
     if found is not None and found.status == "DONE":
         return _paid_or_closed(settle(found, gateway))
-    return CheckoutStart(order_id, ref, gateway.checkout_url(ref, total, name, success_url, fail_url))
+    if checkout_deadline(created_at) <= utcnow():  # timed out, reconciliation not yet round: no new checkout
+        raise PaymentProblem("payment.order_closed")
+    success = _success_url(success_url, ref, created_at)
+    return CheckoutStart(order_id, ref, gateway.checkout_url(ref, total, name, success, fail_url))
 
 
 def cancel_unpaid_order(principal: Principal, order_id: int, gateway: PaymentGateway | None = None) -> PaymentOutcome:
@@ -149,7 +168,9 @@ def confirm(principal: Principal, payment_key: str, payment_ref: str, amount,
 
 def confirm_returned(ticket: ReturnTicket, payment_key: str, payment_ref: str, amount,
                      gateway: PaymentGateway | None = None) -> PaymentOutcome:
-    """The same, where the provider's redirect lands (return_ticket.py): for an order of the ticket's table."""
+    """The same, where the provider's redirect lands (return_ticket.py): only for the ticket's own order."""
+    if payment_ref != ticket.payment_ref:
+        raise PaymentProblem("payment.unknown_order")
     return _confirm(ticket, payment_key, payment_ref, amount, gateway)
 
 
