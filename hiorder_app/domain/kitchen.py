@@ -13,6 +13,8 @@ STAGE_LABELS: dict[str, tuple[str, str]] = {NEW: ("신규", "New"), COOKING: ("�
                                             READY: ("서빙 대기", "Ready to serve")}
 MAX_AGE_MINUTES = 240
 RECALL_WINDOW_MINUTES = 60  # a served order can be put back on the board this long after serving
+# What a board set to "every station" holds: no station may be named so (check_station_name).
+ALL_STATIONS = "*"
 
 
 def stage_of(status: str, lines_done: Iterable[bool]) -> str:
@@ -36,6 +38,13 @@ def check_thresholds(amber, red) -> tuple[int, int]:
     if not ok or not 1 <= amber < red <= MAX_AGE_MINUTES:
         raise DomainError("board.bad_thresholds", max=MAX_AGE_MINUTES)
     return amber, red
+
+
+def check_station_name(name: str) -> str:
+    """A station's name as the console saves it ("" is the main kitchen): never the board's "every station"."""
+    if name == ALL_STATIONS:
+        raise DomainError("menu.station_reserved", name=name)
+    return name
 
 
 def on_station(line_station: str, station: str | None) -> bool:

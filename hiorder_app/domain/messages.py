@@ -51,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order.not_found": ("주문을 찾을 수 없어요.", "Order not found."),
     "order.bad_transition": ("이 주문은 지금 '{status}' 상태라 그렇게 바꿀 수 없어요.", "This order is '{status}' and cannot be changed that way."),
     # menu management ({field} is a (ko, en) pair)
+    "menu.station_reserved": ("'{name}'은(는) 주문 보드에서 '전체 스테이션'을 뜻해서 스테이션 이름으로 쓸 수 없어요.", "'{name}' means every station on the order board, so it cannot name a station."),
     "menu.required": ("'{field}' 항목을 입력해 주세요.", "Please fill in '{field}'."),
     "menu.too_long": ("'{field}'은(는) {max}자까지 입력할 수 있어요.", "'{field}' can be at most {max} characters."),
     "menu.bad_price": ("'가격'은 0부터 {max}까지의 정수(원)로 입력해 주세요.", "'Price' must be a whole number of won from 0 to {max}."),

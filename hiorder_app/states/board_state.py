@@ -10,7 +10,7 @@ from functools import lru_cache
 import reflex as rx
 
 from ..domain.events import BOARD_EVENTS, BOARD_SETTINGS_CHANGED, MENU_CHANGED, RESYNC
-from ..domain.kitchen import COOKING, NEW, READY, STAGE_LABELS, age_level
+from ..domain.kitchen import ALL_STATIONS, COOKING, NEW, READY, STAGE_LABELS, age_level
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
 from ..services.events import live_hub
@@ -51,7 +51,7 @@ class BoardState(SessionState):
     clock: str = ""
     # Which station's lines this board shows ("*": every station); kept per browser, so the bar's tablet
     # stays the bar's board.
-    station: str = rx.LocalStorage("*", name="hiorder_board_station")
+    station: str = rx.LocalStorage(ALL_STATIONS, name="hiorder_board_station")
     # The store's ageing thresholds in minutes (shown in the board's settings, followed live).
     amber_minutes: int = 10
     red_minutes: int = 20
@@ -205,7 +205,7 @@ class BoardState(SessionState):
         # Each card is rendered once per (order state, language, minute shown): a batch of new orders
         # costs the new cards, not the whole board again.
         en, now = self.lang == "en", datetime.fromisoformat(self.clock) if self.clock else None
-        station = None if self.station == "*" else self.station
+        station = None if self.station == ALL_STATIONS else self.station
         board = board_feed.columns(Board(self._orders), station)
         return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en),
                              age_level(datetime.fromisoformat(o.paid_at), now, self.amber_minutes, self.red_minutes)
@@ -235,7 +235,7 @@ class BoardState(SessionState):
         lines were made at (a category moved to another station since)."""
         en = self.lang == "en"
         names = sorted(set(self._stations) | set(board_feed.stations(Board(self._orders))))
-        return [["*", "All stations" if en else "전체"]] + [
+        return [[ALL_STATIONS, "All stations" if en else "전체"]] + [
             [name, name or ("Kitchen" if en else "주방")] for name in names if name] + (
             [["", "Kitchen" if en else "주방"]] if "" in names else [])
 

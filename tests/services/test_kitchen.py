@@ -77,6 +77,18 @@ def test_stations_are_every_categorys_before_any_order(db, store, admin, make_st
     assert kitchen.stations(other_store_admin(make_store)) == [""]
 
 
+@pytest.mark.parametrize("name", ["*", " * "])
+def test_a_station_cannot_take_the_boards_every_station_name(db, store, admin, name):
+    # A board set to "every station" holds "*": a station of that name would show every station's lines.
+    for save in (lambda p: am.set_category_station(p, store.categories["drinks"], name),
+                 lambda p: am.update_category(p, store.categories["drinks"], "음료", "Drinks", name)):
+        err = assert_refused(db, save, admin, codes={"menu.station_reserved"})
+        assert "every station" in err.message("en") and "전체 스테이션" in err.message("ko")
+    assert kitchen.stations(admin) == [""]
+    am.set_category_station(admin, store.categories["drinks"], "바*")  # only the bare value is the board's
+    assert kitchen.stations(admin) == ["", "바*"]
+
+
 def test_a_served_order_is_recalled_to_the_board(db, store, customer, admin):
     order_id = paid(customer, [(store.items["main"], 1)])
     orders.advance(admin, order_id, "ACCEPTED")

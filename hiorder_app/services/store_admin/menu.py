@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from ...domain.enums import ItemKind
 from ...domain.errors import DomainError
+from ...domain.kitchen import check_station_name
 from ...domain.menu_tags import allergen_codes, parse_allergens, parse_spicy
 from ...domain.models import UPLOAD_PREFIX, Category, MenuItem, MenuOption, OrderLine
 from ...domain.timeutil import utcnow
@@ -246,7 +247,7 @@ def update_category(principal: Principal, category_id, name_ko, name_en, station
     """The category dialog's save: its names and the station that makes its dishes, in one change."""
     principal = require_admin(principal)
     ko, en = _text(name_ko, F_CAT_KO, 50, True), _text(name_en, F_CAT_EN, 50, False)
-    name = _text(station, F_STATION, 30, required=False)
+    name = check_station_name(_text(station, F_STATION, 30, required=False))
     with session_scope() as s:
         category = _category(s, principal, category_id)
         category.name_ko, category.name_en, category.station = ko, en, name
@@ -284,7 +285,7 @@ def set_category_visible(principal: Principal, category_id, visible: bool) -> No
 def set_category_station(principal: Principal, category_id, station) -> None:
     """Which station makes the category's dishes (e.g. 주방, 바); empty is the main kitchen."""
     principal = require_admin(principal)
-    name = _text(station, F_STATION, 30, required=False)
+    name = check_station_name(_text(station, F_STATION, 30, required=False))
     with session_scope() as s:
         category = _category(s, principal, category_id)
         category.station = name
