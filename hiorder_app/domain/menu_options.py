@@ -127,9 +127,12 @@ def unit_price(item_price: int, chosen: Iterable[OptionSnapshot]) -> int:
 
 
 def option_lines(chosen: Iterable[OptionSnapshot], groups: Mapping[int, OptionGroupSnapshot]) -> list[dict]:
-    """The snapshot an order line keeps of its choices: a later menu edit does not rewrite history."""
+    """The snapshot an order line keeps of its choices: a later menu edit does not rewrite history.
+    `reserved`: the option was counted when ordered, so the order took its units (check_option_stock) and a
+    release gives back exactly those, whatever the option's count has become since."""
     return [{"id": o.id, "group_ko": groups[o.group_id].name_ko, "group_en": groups[o.group_id].name_en,
-             "name_ko": o.name_ko, "name_en": o.name_en, "price_delta": o.price_delta} for o in chosen]
+             "name_ko": o.name_ko, "name_en": o.name_en, "price_delta": o.price_delta,
+             "reserved": o.stock is not None} for o in chosen]
 
 
 _SPACES = re.compile(r"\s+")

@@ -127,6 +127,40 @@ def test_an_option_made_unlimited_meanwhile_stays_unlimited(db, store, admin, cu
     assert stock(db, opts.ramen) is None
 
 
+@pytest.mark.parametrize("how", ["expired", "cancelled unpaid", "refunded"])
+def test_an_option_counted_only_after_the_order_gets_nothing_back_from_it(db, store, admin, customer, opts, how):
+    # 라면사리 unlimited when ordered (nothing taken), counted since: the release must not add 3 never taken.
+    ao.set_option_stock(admin, opts.cheese, "5")
+    counted = place_order(customer, [(store.items["main"], 2, [opts.mild, opts.cheese])])
+    assert stock(db, opts.cheese) == 3
+    order = place_order(customer, [ramen_line(store, opts, 3)])
+    ao.set_option_stock(admin, opts.ramen, "4")
+    if how == "expired":
+        end(order.id, OrderStatus.EXPIRED)
+    elif how == "cancelled unpaid":
+        cancel_checkout(customer, order.payment_ref)
+    else:
+        end(order.id, OrderStatus.PAID)
+        end(order.id, OrderStatus.CANCELLED)
+    assert stock(db, opts.ramen) == 4
+    event = json.loads(db.scalar("SELECT payload FROM outbox_event WHERE type = 'OrderStatusChanged' "
+                                 "ORDER BY id DESC"))
+    assert "option_stock_left" not in event
+    # The same order with an option counted all along still gives that back (and only that).
+    end(counted.id, OrderStatus.EXPIRED)
+    assert (stock(db, opts.cheese), stock(db, opts.ramen)) == (5, 4)
+
+
+def test_a_snapshot_from_before_reservations_were_noted_gives_back_as_before(db, store, admin, customer, opts):
+    ao.set_option_stock(admin, opts.ramen, "4")
+    order = place_order(customer, [ramen_line(store, opts, 3)])
+    for_old = [{k: v for k, v in o.items() if k != "reserved"} for o in json.loads(
+        db.scalar("SELECT options_json FROM order_line WHERE order_id = :id", id=order.id))]
+    db.execute("UPDATE order_line SET options_json = :j WHERE order_id = :id", j=json.dumps(for_old), id=order.id)
+    end(order.id, OrderStatus.EXPIRED)
+    assert stock(db, opts.ramen) == 4
+
+
 # ---- under concurrency (PostgreSQL) -----------------------------------------------------------------------
 @pytest.mark.postgres
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)

@@ -139,9 +139,9 @@ def test_option_lines_snapshot_names_and_prices():
     chosen = check_choices(STEW, STEW_GROUPS, GROUPS, OPTIONS, [11, 20])
     assert option_lines(chosen, GROUPS) == [
         {"id": 11, "group_ko": "맵기", "group_en": "Spice level", "name_ko": "보통", "name_en": "Medium",
-         "price_delta": 0},
+         "price_delta": 0, "reserved": False},
         {"id": 20, "group_ko": "토핑", "group_en": "Toppings", "name_ko": "라면사리", "name_en": "Ramen noodles",
-         "price_delta": 2000},
+         "price_delta": 2000, "reserved": False},
     ]
 
 

@@ -42,12 +42,15 @@ def take(session: Session, taken: Mapping[int, int], options: Mapping[int, Optio
 
 def release(session: Session, order_id: int) -> dict[int, int]:
     """Give a cancelled or expired order's counted options back; returns option id -> stock now. The ids
-    come from the lines' snapshots, so an option renamed since is still the same row."""
+    come from the lines' snapshots, so an option renamed since is still the same row; only what the order
+    reserved goes back (an option unlimited when ordered and counted since took nothing, so gives nothing)."""
     quantities: dict[int, int] = {}
     for options_json, quantity in session.execute(_LINE_OPTIONS, {"order_id": order_id}).all():
         for option in json.loads(options_json or "[]"):
             option_id = option.get("id") if isinstance(option, dict) else None
-            if isinstance(option_id, int):  # every snapshot since 0008 names its option's id
+            # Every snapshot since 0008 names its option's id. One written before snapshots said whether the
+            # option was reserved has no `reserved`: as then, it gives back if the option is counted now.
+            if isinstance(option_id, int) and option.get("reserved", True):
                 quantities[option_id] = quantities.get(option_id, 0) + quantity
     left: dict[int, int] = {}
     for option_id in sorted(quantities):
