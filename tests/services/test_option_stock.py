@@ -30,6 +30,17 @@ def end(order_id: int, status: OrderStatus) -> None:
         transition(s, lock_order(s, id=order_id), status, reason="test")
 
 
+def release(customer, order, how: str) -> None:
+    """End the order the way `how` names: each of them gives its stock back."""
+    if how == "expired":
+        end(order.id, OrderStatus.EXPIRED)
+    elif how == "cancelled unpaid":
+        cancel_checkout(customer, order.payment_ref)
+    else:
+        end(order.id, OrderStatus.PAID)
+        end(order.id, OrderStatus.CANCELLED)  # a paid order's cancel is its refund's status step
+
+
 def ramen_line(store, opts, qty: int = 1, item: str = "main"):
     return (store.items[item], qty, [opts.mild, opts.ramen])
 
@@ -105,13 +116,7 @@ def test_every_release_gives_the_count_back(db, store, admin, customer, opts, ho
     db.execute("UPDATE menu_item SET stock = 10 WHERE id = :id", id=store.items["main"])
     order = place_order(customer, [ramen_line(store, opts, 3)])
     assert stock(db, opts.ramen) == 1
-    if how == "expired":
-        end(order.id, OrderStatus.EXPIRED)
-    elif how == "cancelled unpaid":
-        cancel_checkout(customer, order.payment_ref)
-    else:
-        end(order.id, OrderStatus.PAID)
-        end(order.id, OrderStatus.CANCELLED)  # a paid order's cancel is its refund's status step
+    release(customer, order, how)
     assert stock(db, opts.ramen) == 4
     assert db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=store.items["main"]) == 10
     event = json.loads(db.scalar("SELECT payload FROM outbox_event WHERE type = 'OrderStatusChanged' "
@@ -135,13 +140,7 @@ def test_an_option_counted_only_after_the_order_gets_nothing_back_from_it(db, st
     assert stock(db, opts.cheese) == 3
     order = place_order(customer, [ramen_line(store, opts, 3)])
     ao.set_option_stock(admin, opts.ramen, "4")
-    if how == "expired":
-        end(order.id, OrderStatus.EXPIRED)
-    elif how == "cancelled unpaid":
-        cancel_checkout(customer, order.payment_ref)
-    else:
-        end(order.id, OrderStatus.PAID)
-        end(order.id, OrderStatus.CANCELLED)
+    release(customer, order, how)
     assert stock(db, opts.ramen) == 4
     event = json.loads(db.scalar("SELECT payload FROM outbox_event WHERE type = 'OrderStatusChanged' "
                                  "ORDER BY id DESC"))
