@@ -22,6 +22,7 @@ from ..services.principal import Principal
 from ..services.read_models import menu as menu_service
 from ..services.read_models import order_views, recommendations
 from ..services.read_models import staff_calls as calls
+from ..settings import get_settings
 from . import live_view, saved_cart
 from .backend_address import backend_origin
 from .boundary import TABLE, blocking, event, page
@@ -492,6 +493,15 @@ class TabletState(SessionState):
     def _add_line(self, key: str) -> None:
         item = next((i for i in self.items if i["key"] == _item_key(key)), None)
         if item is None or item["sold_out"]:
+            return
+        options = _line_options(key)
+        # Only a line the dialog could make (the dish's own options, written one way): a client sending keys
+        # by hand must not grow the cart, which every event then stores again, without end.
+        if key != _line_key(item["key"], options) or not set(options) <= _option_keys(item):
+            return
+        most = min(get_settings().max_order_lines, saved_cart.MAX_LINES)
+        if key not in self.cart and len(self.cart) >= most:
+            self._show_error(DomainError("order.too_many_lines", max=most))
             return
         self._set_cart({**self.cart, key: min(self.cart.get(key, 0) + 1, item["max_quantity"])})
         self._clear_error()
