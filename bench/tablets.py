@@ -361,6 +361,14 @@ async def redis_per_tablet(cluster: Running, tablets) -> tuple[float, float]:
     return statistics.mean(sizes), statistics.mean(keys)
 
 
+async def redis_calls(cluster: Running) -> dict[str, int]:
+    """Redis's count of each command since it started (server-wide: whatever else uses this Redis counts)."""
+    client = aioredis.from_url(cluster.redis_url)
+    stats = await client.info("commandstats")
+    await client.aclose()
+    return {k.removeprefix("cmdstat_"): v["calls"] for k, v in stats.items()}
+
+
 async def run_point(n: int, args, cluster: Running, tokens: list[str], http, board) -> dict:
     from tablet_client import Record, Tablet, Timeout
 
@@ -389,7 +397,7 @@ async def run_point(n: int, args, cluster: Running, tokens: list[str], http, boa
     redis_bytes, redis_keys = await redis_per_tablet(cluster, tablets[signing:])
     for t in tablets:
         t.record = record
-    offsets, cpu_before = cluster.log_size(), cpu_seconds(procs)
+    offsets, cpu_before, redis_before = cluster.log_size(), cpu_seconds(procs), await redis_calls(cluster)
     started = time.monotonic()
     end = started + args.duration
 
@@ -427,7 +435,7 @@ async def run_point(n: int, args, cluster: Running, tokens: list[str], http, boa
     await asyncio.wait_for(asyncio.gather(*diners), args.duration + 4 * args.timeout + 60)
     elapsed = time.monotonic() - started
     watcher.cancel()
-    cpu_after = cpu_seconds(procs)
+    cpu_after, redis_after = cpu_seconds(procs), await redis_calls(cluster)
     logs = cluster.log_since(offsets)
     flat = unwrap(logs)
     await asyncio.sleep(3)  # the board's last cards
@@ -445,6 +453,8 @@ async def run_point(n: int, args, cluster: Running, tokens: list[str], http, boa
             "elapsed": elapsed, "board": board_ms, "rss_per_tablet": (rss_after - rss_before) / max(1, n - signing),
             "rss_after": rss_after, "redis_per_tablet": redis_bytes, "redis_keys": redis_keys,
             "cpu": {k: cpu_after[k] - cpu_before.get(k, 0) for k in cpu_after},
+            "redis_calls": {k: v - redis_before.get(k, 0) for k, v in redis_after.items()
+                            if v > redis_before.get(k, 0)},
             "lag_ms": max((int(m) for m in LAG.findall(logs)), default=0), "lag_warnings": len(LAG.findall(logs)),
             "expired": Counter(m or "?" for m in EXPIRED.findall(flat)),
             "held": Counter(e or "?" for _, e in HELD.findall(flat)), "expiring": expiring}
@@ -474,6 +484,11 @@ def report(r: dict) -> None:
           f"{sum(r['expired'].values())} {dict(r['expired'])}; "
           f"locks held too long: {sum(r['held'].values())} {dict(r['held'])}")
     cpu = ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["cpu"].items(), key=lambda kv: -kv[1]) if v >= 0.05)
+    events = sum(len(v) for v in r["rtt"].values())
+    calls = sorted(r["redis_calls"].items(), key=lambda kv: -kv[1])
+    total = sum(v for _, v in calls)
+    print(f"Redis commands over the window: {total}, {total / max(1, events):.1f} per timed event ({events}): "
+          + ", ".join(f"{k} {v}" for k, v in calls[:8]))
     print(f"CPU seconds over the window ({r['elapsed']:.0f} s, 2 cores = {2 * r['elapsed']:.0f}): {cpu}")
 
 

@@ -28,7 +28,7 @@ from .states.history_state import HistoryState
 from .states.login_state import LoginState
 from .states.payment_state import PaymentState
 from .states.redis_lock import install as give_back_cancelled_locks
-from .states.role_gate import RoleGate
+from .states.role_gate import RoleGate, keep_to_role
 from .states.session_state import ForgetSignedOut
 from .states.table_link_state import TableLinkState
 from .states.tablet_state import TabletState
@@ -60,11 +60,13 @@ app.add_middleware(RoleGate())
 app.add_middleware(ForgetSignedOut())
 for task in role_lifespan_tasks(get_settings().hiorder_role):
     app.register_lifespan_task(task)
+# Once the app is built, before the first event: the other role's states leave this process's state graph.
+app.register_lifespan_task(lambda: keep_to_role(get_settings().hiorder_role))
 app.add_page(login_page, route="/login", title="HiOrder", on_load=LoginState.redirect_if_signed_in)
 app.add_page(tablet_menu_page, route="/", title="HiOrder",
-             on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
+             on_load=[TabletState.load_table, TabletState.follow])
 app.add_page(table_orders_page, route="/orders", title="HiOrder",
-             on_load=[TabletState.load_menu, TabletState.load_orders, TabletState.follow])
+             on_load=[TabletState.load_table, TabletState.follow])
 app.add_page(admin_dashboard_page, route="/admin", title="HiOrder Admin", on_load=AdminState.load_dashboard)
 # No menu load before the confirm: the backend confirmed already (payment_return.py), and a paid order
 # goes on to 주문 내역, which loads it; only a failure shows the menu's header here (PaymentState.confirm).

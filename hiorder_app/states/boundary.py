@@ -223,8 +223,15 @@ class _Handler:
             async with state:
                 state._show_error(DomainError("input.malformed"))
             raise
-        principal = await state._principal_in_background() if self.who is not ANYONE else None
+        if self.who is ANYONE:
+            async with state:
+                return self.admit(state, None), values
+        # Two lock takes, not three: the principal is recorded and admitted under the same one.
         async with state:
+            token = state.token
+        principal = await state._resolve_in_background(token)
+        async with state:
+            await state._record_in_background(principal)
             return self.admit(state, principal), values
 
     async def _background_failed(self, state, exc: Exception) -> None:

@@ -57,13 +57,24 @@ class SessionState(rx.State):
         session found gone makes every page's state forget the store's data."""
         async with self:
             token = self.token
-        principal = await blocking(auth.resolve, token)
+        principal = await self._resolve_in_background(token)
         async with self:
-            signed_in = bool(self.role)
-            self._record(principal)
-            if signed_in and principal is None:
-                await self._forget_store_data()
+            await self._record_in_background(principal)
         return principal
+
+    @staticmethod
+    async def _resolve_in_background(token: str) -> Principal | None:
+        """A token read under the state lock, resolved outside it and off the event loop."""
+        return await blocking(auth.resolve, token)
+
+    async def _record_in_background(self, principal: Principal | None) -> None:
+        """Inside `async with self` (a background task that resolved its token outside the lock, so that
+        the write joins what the task does next under one lock): record who it is; a session found gone
+        makes every page's state forget the store's data."""
+        signed_in = bool(self.role)
+        self._record(principal)
+        if signed_in and principal is None:
+            await self._forget_store_data()
 
     def _record(self, principal: Principal | None) -> None:
         if principal is None:

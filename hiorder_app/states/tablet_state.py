@@ -80,13 +80,13 @@ class TabletState(SessionState):
         self._show_menu(menu_service.get_menu(principal.store_id))
 
     def _show_menu(self, view: menu_service.MenuView) -> None:
-        self.store_name_ko, self.store_name_en = view.store_name_ko, view.store_name_en
-        self.categories = [asdict(c) | {"key": str(c.id)} for c in view.categories]
-        self.items = [asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in view.items]
+        self._change(store_name_ko=view.store_name_ko, store_name_en=view.store_name_en,
+                     categories=[asdict(c) | {"key": str(c.id)} for c in view.categories],
+                     items=[asdict(i) | {"key": str(i.id), "category_key": str(i.category_id)} for i in view.items])
         known = {c["key"] for c in self.categories}
         if self.category_id not in known:
             self.category_id = self.categories[0]["key"] if self.categories else ""
-        self.popular_keys = [str(i) for i in view.popular_now]
+        self._change(popular_keys=[str(i) for i in view.popular_now])
         _GOES_WITH[self.store_id] = (
             {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()},
             [str(i) for i in view.featured])
@@ -137,24 +137,40 @@ class TabletState(SessionState):
     def _refresh_orders(self, principal: Principal) -> None:
         self._show_orders(*_table_news(principal))
 
+    def _change(self, **values) -> None:
+        """Set only the vars whose value differs: Reflex sends (and recomputes what depends on) every var
+        assigned, and a page's load mostly finds the menu and orders it showed already (bench/tablets.py)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     def _show_orders(self, orders: list, staff_called: bool) -> None:
-        self.orders = [
+        self._change(orders=[
             {"id": o.id, "status": o.status, "total": o.total, "created_at": store_time(o.created_at),
              "note": o.note,
              "lines": [asdict(ln) | {"options_ko": ln.options_text("ko"), "options_en": ln.options_text("en")}
                        for ln in o.lines]}
             for o in orders
-        ]
-        self.staff_called = staff_called
+        ], staff_called=staff_called)
 
     @page(TABLE)
     def load_menu(self, principal: Principal):
+        self._load_menu(principal)
+
+    def _load_menu(self, principal: Principal) -> None:
         self.placing = False
         self._refresh_menu(principal)
         self._restore_cart()
 
     @page(TABLE)
     def load_orders(self, principal: Principal):
+        self._refresh_orders(principal)
+
+    @page(TABLE)
+    def load_table(self, principal: Principal):
+        """The menu's and 주문 내역's load: load_menu and load_orders as one event, so a navigation takes the
+        state lock and checks the session once for both."""
+        self._load_menu(principal)
         self._refresh_orders(principal)
 
     @page(TABLE, background=True)
@@ -185,14 +201,25 @@ class TabletState(SessionState):
                 if not news and live_view.until_check(checked) > 0:
                     continue  # other tables' news: this tablet's state is not even loaded
                 try:
-                    if await live_view.state_lost(self):
+                    # Two lock takes a round (every tablet of the store takes them for another table's
+                    # order that changed stock): what the check needs, then the check's result and the
+                    # news together. The reads run between them, outside the lock and off the event loop.
+                    async with self:
+                        lost, token = not self.role, self.token  # lost: see live_view.state_lost
+                    if lost:
                         yield live_view.reload_page()
                         return
-                    if await self._principal_in_background() is None:
+                    now = await self._resolve_in_background(token)
+                    still = now is not None
+                    view = await blocking(menu_service.get_menu, principal.store_id) if still and menu else None
+                    table = await blocking(_table_news, principal) if still and orders else None
+                    async with self:
+                        await self._record_in_background(now)
+                        if still and news:
+                            self._show_news(view, table, stock, "TableCleared" in mine, option_stock)
+                    if not still:
                         return
                     checked, behind, failures = time.monotonic(), False, 0
-                    if news:
-                        await self._show_news(principal, menu, orders, stock, "TableCleared" in mine, option_stock)
                     failures = live_view.recovered(log, "tablet", failures)
                 except Exception as exc:
                     failures = live_view.failed(log, "tablet", failures, exc)
@@ -201,24 +228,22 @@ class TabletState(SessionState):
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
-    async def _show_news(self, principal: Principal, menu: bool, orders: bool, stock: dict[str, int],
-                         cleared: bool, option_stock: dict[str, int] | None = None) -> None:
-        # Read outside the state lock and off the event loop; only the writes hold the lock.
-        view = await blocking(menu_service.get_menu, principal.store_id) if menu else None
-        table = await blocking(_table_news, principal) if orders else None
-        async with self:
-            if view is not None:
-                self._show_menu(view)
-            else:
-                if stock:
-                    self._apply_stock(stock)
-                if option_stock:
-                    self._apply_option_stock(option_stock)
-            if cleared:
-                self._set_cart({})
-                self.note, self.notice_ko, self.notice_en = "", "", ""
-            if table is not None:
-                self._show_orders(*table)
+    def _show_news(self, view: menu_service.MenuView | None, table: tuple[list, bool] | None,
+                   stock: dict[str, int], cleared: bool, option_stock: dict[str, int]) -> None:
+        """Under the state lock: what follow read (the menu, this table's orders) and what the events
+        carried."""
+        if view is not None:
+            self._show_menu(view)
+        else:
+            if stock:
+                self._apply_stock(stock)
+            if option_stock:
+                self._apply_option_stock(option_stock)
+        if cleared:
+            self._set_cart({})
+            self.note, self.notice_ko, self.notice_en = "", "", ""
+        if table is not None:
+            self._show_orders(*table)
 
     @event(TABLE)
     def call_staff(self, principal: Principal):

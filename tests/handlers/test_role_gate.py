@@ -6,6 +6,8 @@ import pkgutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import reflex as rx
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
@@ -20,9 +22,11 @@ from hiorder_app.lifespan import (
     role_lifespan_tasks,
     watch_event_loop_lag_forever,
 )
+from hiorder_app.states.board_state import BoardState
 from hiorder_app.states.login_state import LoginState
-from hiorder_app.states.role_gate import ROLE_STATES, RoleGate
+from hiorder_app.states.role_gate import ROLE_STATES, RoleGate, keep_to_role
 from hiorder_app.states.session_state import SessionState
+from hiorder_app.states.tablet_state import TabletState
 
 for _module in pkgutil.iter_modules(hiorder_app.states.__path__):
     importlib.import_module(f"hiorder_app.states.{_module.name}")
@@ -82,3 +86,65 @@ def test_lifespan_work_by_role():
     assert set(role_lifespan_tasks("store")) == set(follows)
     assert set(role_lifespan_tasks("ordering")) == set(follows + writers)
     assert set(role_lifespan_tasks("all")) == set(follows + writers)
+
+
+def _every_state():
+    found, todo = [], [rx.State]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.get_substates())
+    return found
+
+
+@pytest.fixture
+def graph():
+    """The state classes' dependency graph as built, put back after the test (it is process-wide)."""
+    kept = {cls: (cls._potentially_dirty_states, cls._always_dirty_substates, cls._var_dependencies)
+            for cls in _every_state()}
+    yield
+    for cls, (dirty, always, deps) in kept.items():
+        cls._potentially_dirty_states, cls._always_dirty_substates, cls._var_dependencies = dirty, always, deps
+
+
+def _loaded_with(cls) -> set[str]:
+    """The states Reflex reads from Redis for an event of `cls` (what its state manager asks for)."""
+    manager = StateManagerRedis.__new__(StateManagerRedis)
+    return {c.__name__ for c in manager._get_required_state_classes(cls, subclasses=True)}
+
+
+def test_as_built_every_event_loads_every_page_state():
+    """What keep_to_role is for: SessionState's `lang` is read by every page state's computed vars."""
+    assert {"AdminState", "BoardState", "AdminMenuState"} <= _loaded_with(TabletState)
+    assert "TabletState" in _loaded_with(BoardState)
+
+
+@pytest.mark.parametrize("role, mine, other", [
+    ("ordering", TabletState, BoardState), ("store", BoardState, TabletState)])
+def test_a_role_loads_only_its_own_states_with_its_events(graph, role, mine, other):
+    keep_to_role(role)
+    own = {c.__name__ for c in ROLE_STATES[role]}
+    foreign = {c.__name__ for r, classes in ROLE_STATES.items() if r != role for c in classes}
+    for cls in (mine, LoginState):  # (an event of SessionState itself loads all its substates, as Reflex does)
+        loaded = _loaded_with(cls)
+        assert not loaded & foreign, (cls.__name__, loaded & foreign)
+        assert {"State", "SessionState"} <= loaded <= own | {"State", "SessionState", "LoginState"}
+    # The other role's states keep their own dependencies (their events are refused here anyway).
+    assert other.__name__ in _loaded_with(other)
+
+
+def test_a_language_switch_still_reaches_the_roles_own_views(graph):
+    keep_to_role("ordering")
+    root = rx.State(_reflex_internal_init=True)
+    session = root.get_substate(SessionState.get_full_name().split(".")[1:])
+    tablet = root.get_substate(TabletState.get_full_name().split(".")[1:])
+    tablet.store_name_ko, tablet.store_name_en = "한식당", "Hansik"
+    assert tablet.store_name == "한식당"
+    session.lang = "en"
+    assert "store_name" in tablet.dirty_vars
+    assert tablet.store_name == "Hansik"
+
+
+def test_all_keeps_the_whole_graph(graph):
+    keep_to_role("all")
+    assert {"AdminState", "BoardState"} <= _loaded_with(TabletState)
