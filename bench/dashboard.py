@@ -6,13 +6,14 @@ The database named by --database-url is DROPPED, recreated and migrated, and dro
 (--keep leaves it). One store (the demo menu's shape: 19 items, 20 tables) gets generated table visits
 of one to three paid orders, lunch and dinner hours in Seoul, 1% of orders refunded, written with COPY:
 table sessions, orders, order lines, and the aggregate read models
-(sales_hour, sales_item_day, sales_item_hour, sales_table_day, visit_item, visit_pair) summed while
-generating, as the projector would have written them order by order. A check compares the report's
-revenue with a scan of the orders.
+(sales_hour, sales_item_day, sales_item_hour, sales_table_day, visit_item, visit_pair, and sales_day and the
+month rollups sales_month_hour, sales_item_month, sales_table_month) summed while generating, as the projector
+would have written them order by order. A check compares the report's orders and revenue with a scan of the
+orders.
 
 Then, in the same run, the median of --runs calls of:
 * services.read_models.dashboard.sales_report for each range (today, 7 days, 30 days, this month,
-  last month, a custom 90 days), beside a plain aggregate scan of the same range's order rows
+  last month, a custom 90 days and 365 days), beside a plain aggregate scan of the same range's order rows
   (SELECT COUNT(*), SUM(total) FROM orders ... paid in the range);
 * services.read_models.menu.get_menu (a tablet's menu load, its "popular now" cache warm, and cold:
   the cache emptied before each call) and "goes well with" for a cart, beside the scan today's code
@@ -59,6 +60,13 @@ COPIES = {
 }
 RANGE_SCAN = """SELECT COUNT(*), COALESCE(SUM(total), 0) FROM orders WHERE store_id = :store
 AND status IN ('PAID', 'ACCEPTED', 'SERVED') AND paid_at >= :since AND paid_at < :until"""
+# Not timed: the per-table and per-item figures from the order rows, to check the report's to the won.
+TABLE_CHECK = """SELECT t.number, COUNT(*), SUM(o.total) FROM orders o JOIN dining_table t ON t.id = o.table_id
+WHERE o.store_id = :store AND o.status IN ('PAID', 'ACCEPTED', 'SERVED') AND o.paid_at >= :since
+AND o.paid_at < :until GROUP BY t.number"""
+ITEM_CHECK = """SELECT l.name_en, SUM(l.quantity), SUM(l.line_total) FROM order_line l
+JOIN orders o ON o.id = l.order_id WHERE o.store_id = :store AND o.status IN ('PAID', 'ACCEPTED', 'SERVED')
+AND o.paid_at >= :since AND o.paid_at < :until GROUP BY l.name_en"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -218,6 +226,30 @@ def write_sums(conn: psycopg.Connection, store_id: int, sums: Sums) -> None:
         with cur.copy("COPY sales_table_day (store_id, day, table_number, orders, revenue) FROM STDIN") as c:
             for (day, table), v in sums.table_day.items():
                 c.write_row((store_id, day, table, *v))
+        # sales_day and the month rollups, summed from the day rows as the projector sums them
+        days, month_hours = defaultdict(lambda: [0, 0, 0, 0]), defaultdict(lambda: [0, 0, 0, 0])
+        for (day, hour), v in sums.hour.items():
+            for row in (days[day], month_hours[(day.replace(day=1), day.weekday(), hour)]):
+                row[:] = [a + b for a, b in zip(row, v, strict=True)]
+        item_months, table_months = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+        for source, into in ((sums.item_day, item_months), (sums.table_day, table_months)):
+            for (day, key), (a, b) in source.items():
+                row = into[(day.replace(day=1), key)]
+                row[0], row[1] = row[0] + a, row[1] + b
+        with cur.copy("COPY sales_day (store_id, day, orders, revenue, refunds, refunded) FROM STDIN") as c:
+            for day, v in days.items():
+                c.write_row((store_id, day, *v))
+        with cur.copy("COPY sales_month_hour (store_id, month, weekday, hour, orders, revenue, refunds, refunded) "
+                      "FROM STDIN") as c:
+            for key, v in month_hours.items():
+                c.write_row((store_id, *key, *v))
+        with cur.copy("COPY sales_item_month (store_id, month, menu_item_id, name_ko, name_en, quantity, revenue) "
+                      "FROM STDIN") as c:
+            for (month, item), v in item_months.items():
+                c.write_row((store_id, month, item, *names[item], *v))
+        with cur.copy("COPY sales_table_month (store_id, month, table_number, orders, revenue) FROM STDIN") as c:
+            for (month, table), v in table_months.items():
+                c.write_row((store_id, month, table, *v))
         with cur.copy("COPY visit_item (store_id, menu_item_id, visits) FROM STDIN") as c:
             for item, n in sums.visit_item.items():
                 c.write_row((store_id, item, n))
@@ -263,18 +295,28 @@ def main() -> int:
               f"(COPY of visits, orders, lines and the aggregates; VACUUM ANALYZE)")
         admin = sign_in("bench", "admin", "admin1234", "bench")[1]
 
-        print("\n| range | days | report ms | scan of order rows ms | report / scan | orders | revenue check |")
+        print("\n| range | days | report ms | scan of order rows ms | report / scan | orders | check to the won |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
         today = now.astimezone(tz).date()
         ranges = [("today", {}), ("week", {}), ("month", {}), ("this_month", {}), ("last_month", {}),
-                  ("custom", {"first": today - timedelta(days=89), "last": today})]
+                  ("custom", {"first": today - timedelta(days=89), "last": today}),
+                  ("custom", {"first": today - timedelta(days=364), "last": today})]
         for period, extra in ranges:
             report = dashboard.sales_report(admin, tz, now, period, **extra)
             first, last = (datetime.fromisoformat(d).date() for d in (report.first_day, report.last_day))
             since = datetime(first.year, first.month, first.day, tzinfo=tz)
             until = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
             count, revenue = scan(since, until, store_id)
-            check = "ok" if (count, revenue) == (report.orders, report.revenue) else f"MISMATCH {count} {revenue}"
+            with get_engine().connect() as conn:
+                span = {"store": store_id, "since": since, "until": until}
+                by_table = sorted(tuple(r) for r in conn.execute(sa.text(TABLE_CHECK), span))
+                by_item = sorted(tuple(r) for r in conn.execute(sa.text(ITEM_CHECK), span))
+            mismatches = [name for name, same in (
+                ("orders and revenue", (count, revenue) == (report.orders, report.revenue)),
+                ("tables", by_table == sorted((t.table_number, t.orders, t.revenue) for t in report.tables)),
+                ("items", sorted(by_item, key=lambda r: (-r[2], -r[1], r[0]))[:dashboard.TOP_ITEMS]
+                 == [(t.name_en, t.quantity, t.revenue) for t in report.top_items])) if not same]
+            check = "ok" if not mismatches else "MISMATCH " + ", ".join(mismatches)
             report_ms = median_ms(lambda p=period, e=extra: dashboard.sales_report(admin, tz, now, p, **e), args.runs)
             scan_ms = median_ms(lambda a=since, b=until: scan(a, b, store_id), args.runs)
             days = (last - first).days + 1

@@ -360,6 +360,69 @@ class SalesTableDay(SQLModel, table=True):
     revenue: int = 0
 
 
+class SalesDay(SQLModel, table=True):
+    """A store's local day in one row (the sum of its `sales_hour` rows): the report's daily series and the
+    days at a range's edges, without grouping a day's hours."""
+
+    __tablename__ = "sales_day"
+    store_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    orders: int = 0
+    revenue: int = 0
+    refunds: int = 0
+    refunded: int = 0
+
+
+# Per-month rollups of the per-hour, per-item, per-option and per-table day rows (month: its first day), kept
+# in the same transaction: the report reads a range's whole months from these and only its edge days from the
+# day rows, so a long range groups a few hundred rows instead of thousands.
+
+
+class SalesMonthHour(SQLModel, table=True):
+    __tablename__ = "sales_month_hour"
+    store_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    weekday: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hour: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    orders: int = 0
+    revenue: int = 0
+    refunds: int = 0
+    refunded: int = 0
+
+
+class SalesItemMonth(SQLModel, table=True):
+    __tablename__ = "sales_item_month"
+    store_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    menu_item_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name_ko: str = Field(max_length=80)  # as last sold
+    name_en: str = Field(max_length=80)
+    quantity: int = 0
+    revenue: int = 0
+
+
+class SalesOptionMonth(SQLModel, table=True):
+    __tablename__ = "sales_option_month"
+    store_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    option_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    group_ko: str = Field(max_length=50)  # as last sold
+    group_en: str = Field(max_length=50)
+    name_ko: str = Field(max_length=50)
+    name_en: str = Field(max_length=50)
+    quantity: int = 0
+    revenue: int = 0
+
+
+class SalesTableMonth(SQLModel, table=True):
+    __tablename__ = "sales_table_month"
+    store_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    table_number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    orders: int = 0
+    revenue: int = 0
+
+
 class VisitItem(SQLModel, table=True):
     """In how many table visits (paid, not refunded) an item was ordered; menu_item_id 0 counts the visits."""
 

@@ -40,6 +40,36 @@ def get_engine() -> sa.Engine:
     return engine_for(get_settings().database_url)
 
 
+@lru_cache
+def report_engine_for(url: str) -> sa.Engine:
+    """A small pool of its own for read-only reports that run one fixed statement (the sales dashboard), set up
+    so that statement costs only its execution: on PostgreSQL each statement is prepared at its first run
+    (psycopg's prepare_threshold 0) and planned once per connection (a generic plan: its parameters are a
+    store and dates, and every plan of it is the same index scans), and no ping precedes each checkout (the
+    caller retries once when a connection turns out dead; see `read_once`). SQLite: the usual engine."""
+    if url.startswith("sqlite"):
+        return engine_for(url)
+    return sa.create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=False, connect_args={
+        "prepare_threshold": 0, "options": "-c plan_cache_mode=force_generic_plan",
+        "application_name": "hiorder-reports"})
+
+
+def read_once(read):
+    """`read(conn)` on a report connection, outside a transaction on PostgreSQL (one statement reads one
+    snapshot by itself); run again on a new connection when the first was dead (a database restart)."""
+    for attempt in (1, 2):
+        try:
+            with report_engine_for(get_settings().database_url).connect() as conn:
+                if conn.dialect.name == "postgresql":
+                    # No BEGIN and ROLLBACK around the statement. (Not SQLite: the engine's BEGIN IMMEDIATE
+                    # hook would run.)
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                return read(conn)
+        except sa.exc.DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A unit of work: commits when the block ends, rolls everything back on any error."""

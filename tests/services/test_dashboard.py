@@ -26,7 +26,8 @@ SEOUL = ZoneInfo("Asia/Seoul")
 BERLIN = ZoneInfo("Europe/Berlin")
 # 2026-11-26 15:00 in Seoul
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
-AGGREGATES = ("sales_hour", "sales_item_day", "sales_item_hour", "sales_option_day", "sales_table_day", "visit_item",
+AGGREGATES = ("sales_hour", "sales_item_day", "sales_item_hour", "sales_option_day", "sales_table_day", "sales_day",
+              "sales_month_hour", "sales_item_month", "sales_option_month", "sales_table_month", "visit_item",
               "visit_pair")
 
 
@@ -133,6 +134,117 @@ def test_month_ranges_and_a_custom_one(week_of_orders, store, admin):
     assert (span.orders, span.revenue, len(span.series)) == (2, 59000, 3)
 
 
+@pytest.fixture
+def orders_around_months(db, store, customer):
+    """Known orders at the edges of October 2026 in Seoul; a long range reads its whole months from the monthly
+    rollups and its edge days from the day rows, or a whole month less the days outside the range."""
+    ids = store.items
+    table2 = store.sign_in_table(2)
+    paid(db, customer, [(ids["main"], 1)], seoul(2026, 9, 30, 23, 50))  # 9000, a Wednesday
+    paid(db, table2, [(ids["main2"], 1), (ids["drink"], 1)], seoul(2026, 10, 1, 0, 10))  # 17000, a Thursday
+    paid(db, customer, [(ids["main"], 2)], seoul(2026, 10, 15, 12, 0), then=OrderStatus.CANCELLED)  # refunded 18000
+    paid(db, customer, [(ids["side"], 2)], seoul(2026, 10, 31, 23, 59))  # 10000, a Saturday
+    paid(db, table2, [(ids["main"], 1), (ids["drink"], 2)], seoul(2026, 11, 1, 0, 5))  # 13000, a Sunday
+    paid(db, customer, [(ids["main2"], 2)], seoul(2026, 11, 26, 12, 30), then=OrderStatus.ACCEPTED)  # 30000
+    rebuild(store, SEOUL)
+
+
+def _figures(report) -> dict:
+    return {"totals": (report.orders, report.revenue, report.refunds, report.refunded),
+            "previous": (report.previous_orders, report.previous_revenue),
+            "items": [(t.name_en, t.quantity, t.revenue) for t in report.top_items],
+            "tables": [(t.table_number, t.orders, t.revenue) for t in report.tables],
+            "hours": {b.key: (b.orders, b.revenue) for b in report.hours if b.orders},
+            "heatmap": {(d, h): n for d, row in enumerate(report.heatmap) for h, n in enumerate(row) if n},
+            "series": {b.key: (b.orders, b.revenue) for b in report.series if b.orders}}
+
+
+def test_a_whole_month_to_the_won_from_its_rollup(orders_around_months, admin):
+    report = dashboard.sales_report(admin, SEOUL, NOW, "last_month")
+
+    assert (report.first_day, report.last_day, len(report.series)) == ("2026-10-01", "2026-10-31", 31)
+    thursday, saturday = 3, 5
+    assert _figures(report) == {
+        "totals": (2, 27000, 1, 18000), "previous": (1, 9000),  # September 30th's order, 23:50
+        "items": [("Bulgogi", 1, 15000), ("Rolled omelette", 2, 10000), ("Cola", 1, 2000)],  # the stew refunded
+        "tables": [(2, 1, 17000), (1, 1, 10000)],
+        "hours": {"00": (1, 17000), "23": (1, 10000)},
+        "heatmap": {(thursday, 0): 1, (saturday, 23): 1},
+        "series": {"2026-10-01": (1, 17000), "2026-10-31": (1, 10000)}}
+    assert [(c.name_en, c.quantity, c.revenue) for c in report.categories] == [
+        ("Mains", 1, 15000), ("Sides", 2, 10000), ("Drinks", 1, 2000)]
+
+
+def test_a_month_and_the_days_either_side_of_it(orders_around_months, admin):
+    # September 30th + October (its rollup) + November 1st: ten minutes either side of two midnights
+    report = dashboard.sales_report(admin, SEOUL, NOW, "custom", first="2026-09-30", last="2026-11-01")
+
+    wednesday, thursday, saturday, sunday = 2, 3, 5, 6
+    assert _figures(report) == {
+        "totals": (4, 49000, 1, 18000), "previous": (0, 0),
+        "items": [("Kimchi stew", 2, 18000), ("Bulgogi", 1, 15000), ("Rolled omelette", 2, 10000), ("Cola", 3, 6000)],
+        "tables": [(2, 2, 30000), (1, 2, 19000)],
+        "hours": {"00": (2, 30000), "23": (2, 19000)},
+        "heatmap": {(wednesday, 23): 1, (thursday, 0): 1, (saturday, 23): 1, (sunday, 0): 1},
+        "series": {"2026-09-30": (1, 9000), "2026-10-01": (1, 17000), "2026-10-31": (1, 10000),
+                   "2026-11-01": (1, 13000)}}
+    assert report.average == 49000 // 4
+
+
+def test_months_less_the_days_outside_the_range(orders_around_months, admin):
+    # October 2nd to November 25th: October less its 1st, November less its 26th to 30th
+    report = dashboard.sales_report(admin, SEOUL, NOW, "custom", first="2026-10-02", last="2026-11-25")
+
+    saturday, sunday = 5, 6
+    assert _figures(report) == {
+        "totals": (2, 23000, 1, 18000), "previous": (2, 26000),  # August 8th to October 1st
+        # the bulgogi of October 1st and November 26th left out: not even a line of zeros
+        "items": [("Rolled omelette", 2, 10000), ("Kimchi stew", 1, 9000), ("Cola", 2, 4000)],
+        "tables": [(2, 1, 13000), (1, 1, 10000)],
+        "hours": {"00": (1, 13000), "23": (1, 10000)},
+        "heatmap": {(saturday, 23): 1, (sunday, 0): 1},
+        "series": {"2026-10-31": (1, 10000), "2026-11-01": (1, 13000)}}
+    assert len(report.series) == 55
+
+    this_month = dashboard.sales_report(admin, SEOUL, NOW, "this_month")  # November less its last four days
+    assert _figures(this_month)["totals"] == (2, 43000, 0, 0)
+    assert _figures(this_month)["previous"] == (1, 10000)  # October 6th to 31st: the refunded order not counted
+    assert _figures(this_month)["items"] == [("Bulgogi", 2, 30000), ("Kimchi stew", 1, 9000), ("Cola", 2, 4000)]
+
+
+def _from_day_rows(db, first: str, last: str) -> dict:
+    """The range's figures summed straight from the day rows: what the rollups must add up to."""
+    span = {"first": first, "last": last}
+    def rows(query):
+        with db.engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(sa.text(query), span))
+    return {
+        "totals": rows("SELECT COALESCE(SUM(orders), 0), COALESCE(SUM(revenue), 0), COALESCE(SUM(refunds), 0), "
+                       "COALESCE(SUM(refunded), 0) FROM sales_hour WHERE day >= :first AND day <= :last"),
+        "items": rows("SELECT menu_item_id, SUM(quantity), SUM(revenue) FROM sales_item_day "
+                      "WHERE day >= :first AND day <= :last GROUP BY menu_item_id HAVING SUM(quantity) <> 0"),
+        "tables": rows("SELECT table_number, SUM(orders), SUM(revenue) FROM sales_table_day "
+                       "WHERE day >= :first AND day <= :last GROUP BY table_number HAVING SUM(orders) <> 0"),
+        "slots": rows("SELECT weekday, hour, SUM(orders) FROM sales_hour WHERE day >= :first AND day <= :last "
+                      "GROUP BY weekday, hour HAVING SUM(orders) <> 0")}
+
+
+@pytest.mark.parametrize("first, last", [
+    ("2026-09-01", "2026-11-30"), ("2026-09-30", "2026-10-01"), ("2026-10-01", "2026-10-30"),
+    ("2026-10-02", "2026-10-31"), ("2026-10-15", "2026-10-15"), ("2026-09-16", "2026-11-15"),
+    ("2026-09-29", "2026-11-02"), ("2026-08-01", "2026-12-31")])
+def test_every_split_of_a_range_adds_up_to_its_day_rows(orders_around_months, db, admin, first, last):
+    report = dashboard.sales_report(admin, SEOUL, NOW, "custom", first=first, last=last)
+    with db.engine.connect() as conn:
+        names = {ko: i for i, ko in conn.execute(sa.text("SELECT id, name_ko FROM menu_item")).all()}
+
+    direct = _from_day_rows(db, first, last)
+    assert direct["totals"] == [(report.orders, report.revenue, report.refunds, report.refunded)]
+    assert sorted((names[t.name_ko], t.quantity, t.revenue) for t in report.top_items) == direct["items"]
+    assert sorted((t.table_number, t.orders, t.revenue) for t in report.tables) == direct["tables"]
+    assert sorted((d, h, n) for d, row in enumerate(report.heatmap) for h, n in enumerate(row) if n) == direct["slots"]
+
+
 def test_csv_exports_are_utf8_with_bom_and_hold_the_figures_and_orders(week_of_orders, store, admin):
     report = dashboard.sales_report(admin, SEOUL, NOW, "today")
     figures = exports.figures_csv(report, "ko")
@@ -173,6 +285,30 @@ def test_days_and_hours_follow_daylight_saving_in_berlin(db, store, customer, ad
     rebuild(store, SEOUL)
     seoul_day = dashboard.sales_report(admin, SEOUL, datetime(2026, 10, 25, 12, tzinfo=UTC), "today")
     assert {b.key: b.orders for b in seoul_day.series if b.orders} == {"07": 1, "09": 1, "10": 1}
+
+
+def test_a_month_across_a_daylight_saving_change_in_berlin(db, store, customer, admin):
+    main = store.items["main"]
+    paid(db, customer, [(main, 1)], datetime(2026, 9, 30, 22, 30, tzinfo=UTC))  # 00:30 CEST on October 1st
+    paid(db, customer, [(main, 1)], datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # 02:30 CEST
+    paid(db, customer, [(main, 2)], datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # 02:30 CET, an hour later
+    paid(db, customer, [(main, 3)], datetime(2026, 10, 31, 22, 59, tzinfo=UTC))  # 23:59 CET on the 31st
+    paid(db, customer, [(main, 4)], datetime(2026, 10, 31, 23, 0, tzinfo=UTC))  # 00:00 on November 1st
+    paid(db, customer, [(main, 5)], datetime(2026, 9, 30, 21, 59, tzinfo=UTC))  # 23:59 CEST on September 30th
+    rebuild(store, BERLIN)
+
+    october = dashboard.sales_report(admin, BERLIN, datetime(2026, 11, 10, 12, tzinfo=UTC), "last_month")
+    assert (october.first_day, october.last_day) == ("2026-10-01", "2026-10-31")
+    assert (october.orders, october.revenue, october.previous_revenue) == (4, 9000 * 7, 9000 * 5)
+    assert {b.key: b.orders for b in october.hours if b.orders} == {"00": 1, "02": 2, "23": 1}
+    assert [(t.quantity, t.revenue) for t in october.top_items] == [(7, 63000)]
+    sunday, saturday, thursday = 6, 5, 3
+    assert {(d, h): n for d, row in enumerate(october.heatmap) for h, n in enumerate(row) if n} == {
+        (thursday, 0): 1, (sunday, 2): 2, (saturday, 23): 1}
+    # October 2nd to November 1st: October less its 1st, and November 1st's midnight order
+    span = dashboard.sales_report(admin, BERLIN, datetime(2026, 11, 10, 12, tzinfo=UTC), "custom",
+                                  first="2026-10-02", last="2026-11-01")
+    assert (span.orders, span.revenue) == (4, 9000 * 10)
 
 
 def spice_and_toppings(admin, store, item: str = "main") -> dict[str, int]:
@@ -253,3 +389,15 @@ def test_customers_and_anonymous_callers_are_refused(db, store, customer):
         dashboard.sales_report(None, SEOUL, NOW)
     with pytest.raises(AccessDenied):
         exports.orders_csv(customer, SEOUL, NOW)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_the_report_answers_after_its_connections_were_cut(week_of_orders, db, admin):
+    """The report's pool pings no connection before use (db.report_engine_for): a dead one is replaced."""
+    before = dashboard.sales_report(admin, SEOUL, NOW, "week")
+    cut = db.scalar("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = 'hiorder-reports' AND datname = current_database()")
+    assert cut >= 1
+
+    assert dashboard.sales_report(admin, SEOUL, NOW, "week") == before

@@ -118,3 +118,70 @@ def test_0010_keeps_the_options_of_0009_unlimited_and_the_code_counts_new_ones(e
         assert [(o.name_ko, o.price_delta, o.stock) for o in group.options] == [("곱빼기", 2000, None)]
         options.set_option_stock(admin, 1, "7")
         assert options.list_option_groups(admin)[0].options[0].stock == 7
+
+
+def test_0011_rolls_up_the_day_rows_already_there_and_the_report_reads_them(empty_url):
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "0010")
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO store (id, code, name_ko, name_en, created_at) "
+                             "VALUES (1, 'old', '옛 식당', 'Old diner', CURRENT_TIMESTAMP)"))
+        # 2026-10-31 is a Saturday, 2026-11-01 a Sunday
+        for day, hour, weekday, orders, revenue, refunds, refunded in [
+                ("2026-10-31", 12, 5, 2, 30000, 0, 0), ("2026-10-31", 19, 5, 1, 9000, 1, 9000),
+                ("2026-10-01", 12, 3, 1, 5000, 0, 0), ("2026-11-01", 12, 6, 3, 27000, 0, 0)]:
+            conn.execute(sa.text("INSERT INTO sales_hour VALUES (1, :d, :h, :w, :o, :r, :f, :x)"),
+                         {"d": day, "h": hour, "w": weekday, "o": orders, "r": revenue, "f": refunds, "x": refunded})
+        for day, item, ko, quantity, revenue in [
+                ("2026-10-01", 7, "옛 이름", 1, 5000), ("2026-10-31", 7, "새 이름", 2, 10000),
+                ("2026-10-31", 8, "불고기", 2, 29000), ("2026-11-01", 7, "새 이름", 3, 27000)]:
+            conn.execute(sa.text("INSERT INTO sales_item_day VALUES (1, :d, :i, :ko, :en, :q, :r)"),
+                         {"d": day, "i": item, "ko": ko, "en": ko, "q": quantity, "r": revenue})
+        for day, table, orders, revenue in [("2026-10-01", 3, 1, 5000), ("2026-10-31", 3, 3, 39000),
+                                            ("2026-11-01", 4, 3, 27000)]:
+            conn.execute(sa.text("INSERT INTO sales_table_day VALUES (1, :d, :t, :o, :r)"),
+                         {"d": day, "t": table, "o": orders, "r": revenue})
+        conn.execute(sa.text("INSERT INTO sales_option_day VALUES (1, '2026-10-31', 5, '맵기', 'Spice', '매운맛', "
+                             "'Hot', 2, 1000)"))
+    engine.dispose()
+    command.upgrade(cfg, "head")
+
+    engine = sa.create_engine(empty_url)
+    with engine.connect() as conn:
+        def rows(query):
+            return [tuple(str(v) for v in r) for r in conn.execute(sa.text(query))]
+        assert rows("SELECT * FROM sales_day ORDER BY day") == [
+            ("1", "2026-10-01", "1", "5000", "0", "0"), ("1", "2026-10-31", "3", "39000", "1", "9000"),
+            ("1", "2026-11-01", "3", "27000", "0", "0")]
+        assert rows("SELECT * FROM sales_month_hour ORDER BY month, weekday, hour") == [
+            ("1", "2026-10-01", "3", "12", "1", "5000", "0", "0"),
+            ("1", "2026-10-01", "5", "12", "2", "30000", "0", "0"),
+            ("1", "2026-10-01", "5", "19", "1", "9000", "1", "9000"),
+            ("1", "2026-11-01", "6", "12", "3", "27000", "0", "0")]
+        assert rows("SELECT * FROM sales_item_month ORDER BY month, menu_item_id") == [
+            ("1", "2026-10-01", "7", "새 이름", "새 이름", "3", "15000"),  # the name it was last sold under
+            ("1", "2026-10-01", "8", "불고기", "불고기", "2", "29000"),
+            ("1", "2026-11-01", "7", "새 이름", "새 이름", "3", "27000")]
+        assert rows("SELECT * FROM sales_table_month ORDER BY month, table_number") == [
+            ("1", "2026-10-01", "3", "4", "44000"), ("1", "2026-11-01", "4", "3", "27000")]
+        assert rows("SELECT * FROM sales_option_month") == [
+            ("1", "2026-10-01", "5", "맵기", "Spice", "매운맛", "Hot", "2", "1000")]
+    engine.dispose()
+
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hiorder_app.services.auth.accounts import create_admin
+    from hiorder_app.services.auth.sessions import sign_in
+    from hiorder_app.services.read_models import dashboard
+
+    with database_url(empty_url):
+        create_admin(1, "boss", "pw-1234")
+        admin = sign_in("old", "boss", "pw-1234", "migration-test")[1]
+        october = dashboard.sales_report(admin, ZoneInfo("Asia/Seoul"), datetime(2026, 11, 5, tzinfo=UTC),
+                                         "last_month")
+        assert (october.orders, october.revenue, october.refunds, october.refunded) == (4, 44000, 1, 9000)
+        assert [(t.name_ko, t.quantity, t.revenue) for t in october.top_items] == [("불고기", 2, 29000),
+                                                                                   ("새 이름", 3, 15000)]
+        assert [(o.name_en, o.quantity) for o in october.options] == [("Hot", 2)]

@@ -1,5 +1,7 @@
 """Aggregate read models of sales (per store, local day and hour, item, option, table), applied by the projector in
-the transaction of each payment and refund, so the dashboard never reads order rows.
+the transaction of each payment and refund, so the dashboard never reads order rows. Beside the day rows, each
+sale also adds to its day's total (`sales_day`) and to its month's rollups (`sales_month_hour`, `sales_item_month`,
+`sales_option_month`, `sales_table_month`), which the report reads for a range's whole months.
 
 A paid order adds to the bucket of its local payment hour; a refund (a paid order cancelled) takes it out
 of the sales there and counts it as refunded there. The store's zone is STORE_TIMEZONE; changing it needs
@@ -14,13 +16,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from ...domain.enums import OrderStatus
-from ...domain.models import SalesHour, SalesItemDay, SalesItemHour, SalesOptionDay, SalesTableDay
+from ...domain.models import (
+    SalesDay,
+    SalesHour,
+    SalesItemDay,
+    SalesItemHour,
+    SalesItemMonth,
+    SalesMonthHour,
+    SalesOptionDay,
+    SalesOptionMonth,
+    SalesTableDay,
+    SalesTableMonth,
+)
 
 # Rows per statement: SQLite allows 32766 bound values, a rebuild writes thousands of rows.
 CHUNK = 2000
 HOUR, ITEM_DAY, ITEM_HOUR, OPTION_DAY, TABLE_DAY = (m.__table__ for m in (
     SalesHour, SalesItemDay, SalesItemHour, SalesOptionDay, SalesTableDay))
-TABLES = (HOUR, ITEM_DAY, ITEM_HOUR, OPTION_DAY, TABLE_DAY)
+DAY, MONTH_HOUR, ITEM_MONTH, OPTION_MONTH, TABLE_MONTH = (m.__table__ for m in (
+    SalesDay, SalesMonthHour, SalesItemMonth, SalesOptionMonth, SalesTableMonth))
+# Written in this order by every payment and refund (with each table's rows in key order): no deadlock.
+TABLES = (HOUR, ITEM_DAY, ITEM_HOUR, OPTION_DAY, TABLE_DAY, DAY, MONTH_HOUR, ITEM_MONTH, OPTION_MONTH, TABLE_MONTH)
+# A day table -> its month rollup and the columns of the rollup's key that come from the day row
+ROLLUPS = {HOUR: (MONTH_HOUR, ("weekday", "hour")), ITEM_DAY: (ITEM_MONTH, ("menu_item_id",)),
+           OPTION_DAY: (OPTION_MONTH, ("option_id",)), TABLE_DAY: (TABLE_MONTH, ("table_number",))}
 
 
 def upsert(session: Session, table: sa.Table, rows: list[dict], keys: tuple[str, ...], add: tuple[str, ...],
@@ -52,7 +71,7 @@ def sale_rows(store_id: int, table_number: int, total: int, lines: list[dict], l
             o[0] += line["quantity"]
             o[1] += line["quantity"] * option["price_delta"]
             o[2:] = option["group_ko"], option["group_en"], option["name_ko"], option["name_en"]
-    return {
+    rows = {
         HOUR: [{"store_id": store_id, "day": day, "hour": hour, "weekday": day.weekday(), "orders": sign,
                 "revenue": sign * total, "refunds": refund, "refunded": refund * total}],
         ITEM_DAY: [{"store_id": store_id, "day": day, "menu_item_id": i, "name_ko": ko, "name_en": en,
@@ -64,15 +83,29 @@ def sale_rows(store_id: int, table_number: int, total: int, lines: list[dict], l
                      for i, (q, r, gk, ge, ko, en) in options.items()],
         TABLE_DAY: [{"store_id": store_id, "day": day, "table_number": table_number, "orders": sign,
                      "revenue": sign * total}],
+        DAY: [{"store_id": store_id, "day": day, "orders": sign, "revenue": sign * total, "refunds": refund,
+               "refunded": refund * total}],
     }
+    month = day.replace(day=1)
+    for table, (rollup, keys) in ROLLUPS.items():
+        rows[rollup] = [{"store_id": store_id, "month": month} | {c: r[c] for c in (*keys, *ADDS[rollup],
+                                                                                  *REPLACES.get(rollup, ()))}
+                        for r in rows[table]]
+    return rows
 
 
 KEYS = {HOUR: ("store_id", "day", "hour"), ITEM_DAY: ("store_id", "day", "menu_item_id"),
         ITEM_HOUR: ("store_id", "day", "hour", "menu_item_id"), OPTION_DAY: ("store_id", "day", "option_id"),
-        TABLE_DAY: ("store_id", "day", "table_number")}
+        TABLE_DAY: ("store_id", "day", "table_number"), DAY: ("store_id", "day")}
 ADDS = {HOUR: ("orders", "revenue", "refunds", "refunded"), ITEM_DAY: ("quantity", "revenue"),
-        ITEM_HOUR: ("quantity",), OPTION_DAY: ("quantity", "revenue"), TABLE_DAY: ("orders", "revenue")}
+        ITEM_HOUR: ("quantity",), OPTION_DAY: ("quantity", "revenue"), TABLE_DAY: ("orders", "revenue"),
+        DAY: ("orders", "revenue", "refunds", "refunded")}
 REPLACES = {ITEM_DAY: ("name_ko", "name_en"), OPTION_DAY: ("group_ko", "group_en", "name_ko", "name_en")}
+for _day_table, (_rollup, _keys) in ROLLUPS.items():
+    KEYS[_rollup] = ("store_id", "month", *_keys)
+    ADDS[_rollup] = ADDS[_day_table]
+    if _day_table in REPLACES:
+        REPLACES[_rollup] = REPLACES[_day_table]
 
 
 def write(session: Session, rows: dict[sa.Table, list[dict]]) -> None:

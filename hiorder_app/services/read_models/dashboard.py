@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...domain.errors import DomainError
-from ..db import get_engine
+from ..db import read_once
 from ..principal import Principal, require_admin
 from . import dashboard_query
 
@@ -113,19 +113,16 @@ def sales_report(principal: Principal, tz: ZoneInfo, now: datetime, period: str 
     days = (last_day - first_day).days + 1
     prev_last = first_day - timedelta(days=1)
     prev_first = prev_last - timedelta(days=days - 1)
-    with get_engine().connect() as conn:
-        if conn.dialect.name == "postgresql":
-            # One statement reads one snapshot by itself: without BEGIN and ROLLBACK around it, the report is
-            # one round trip after the pool's ping. (Not SQLite: the engine's BEGIN IMMEDIATE hook would run.)
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        rows = dashboard_query.fetch(conn, principal.store_id, first_day, last_day, prev_first, prev_last)
+    # One round trip: a prepared statement, planned once per connection, without a ping or BEGIN (db.read_once).
+    rows = read_once(lambda conn: dashboard_query.fetch(conn, principal.store_id, first_day, last_day, prev_first,
+                                                        prev_last))
 
     one_day = days == 1
     if one_day:
         series = {f"{h:02d}": Bucket(f"{h:02d}") for h in range(24)}
     else:
-        series = {(first_day + timedelta(days=n)).isoformat(): Bucket((first_day + timedelta(days=n)).isoformat())
-                  for n in range(days)}
+        keys = [(first_day + timedelta(days=n)).isoformat() for n in range(days)]
+        series = {key: Bucket(key) for key in keys}
     hours = {f"{h:02d}": Bucket(f"{h:02d}") for h in range(24)}
     heatmap = [[0] * 24 for _ in range(7)]
     total = Bucket("all")
