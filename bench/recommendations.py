@@ -18,9 +18,16 @@ reads. Only the training weeks are counted. Then, over every visit of the held-o
   of the visit, and the held-out item is looked up in the ranking (the cart's items left out). Baseline:
   the items of most training visits (popularity), the cart's left out.
 * "popular now": for each item a visit ordered, its place in the ranking for the visit's weekday and
-  hour, with the items picked before it in the visit left out, as the tablet leaves out what is in the
-  cart. Baseline: all-time quantity sold in the training weeks, the same items left out. Beside them, the
-  ceiling: the items by the generator's own odds at that weekday and hour, the same items left out.
+  hour, given the items picked before it in the visit (the cart and the visit's earlier orders), as the tablet
+  ranks it (`rank_for_visit`: those items left out, what they go with raised, from the partner lists the menu
+  carries). Beside it, the ranking by time alone (`rank_popular`, the same items only left out), which is what
+  the tablet shows before anything is picked. Baseline: all-time quantity sold in the training weeks, the same
+  items left out. And "goes well with" alone on the same lookups (the first pick of a visit, with nothing to go
+  with, ranked by time alone), to show how much of the gain is the visit's items.
+* The ceiling: the items by the generator's own odds at that weekday and hour, the same items left out. It
+  bounds rankings by time alone (nearly: it orders items by their chance to be in the visit, not by their
+  chance to be the next pick), not rankings that use the visit's items: after a main, its side and drink are
+  far likelier than the hour's odds say.
 
 hit-rate@3: the share of lookups with the item in the top 3; MRR: the mean of 1/rank (0 when unranked).
 """
@@ -38,7 +45,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hiorder_app.services.read_models.recommendations import (  # noqa: E402
     WEEKS,
     Associations,
-    rank_popular,
+    offerable_partners,
+    popular_shares,
+    rank_for_visit,
+    rank_partners,
     visit_delta,
 )
 
@@ -222,9 +232,12 @@ def main() -> int:
     rows_by_day: dict[date, list] = defaultdict(list)
     for row in slot_rows:
         rows_by_day[row[0]].append(row)
-    now_result: dict[str, list] = {"popular now": [], "all-time popularity": []}
-    ceiling = []
-    cache: dict[tuple, list[int]] = {}
+    # what the menu carries to the tablet: each item's best partners (every item is on offer here)
+    partners = offerable_partners({c: assoc.partners(c, limit=len(assoc.items)) for c in assoc.items}, set(MENU))
+    now_result: dict[str, list] = {"popular now, for the visit": [], "all-time popularity": []}
+    by_time, by_partners, ceiling = [], [], []
+    first_picks: dict[str, list] = {"popular now": [], "all-time popularity": []}  # nothing in the visit yet
+    cache: dict[tuple, dict[int, float]] = {}
     truth: dict[tuple, list[int]] = {}
     oracle_rng = random.Random(args.seed + 1000)
     for at, bought in test_visits:
@@ -233,22 +246,34 @@ def main() -> int:
             near = {(at.hour + step) % 24 for step in (-1, 0, 1)}
             rows = [r for n in range(WEEKS * 7 + 2) for r in rows_by_day.get(at.date() - timedelta(days=n), [])
                     if r[1] in near]
-            cache[key] = rank_popular(rows, at)
+            cache[key] = popular_shares(rows, at)
         kind = (_weekend(at), at.weekday() >= 5, at.hour)
         if kind not in truth:
             truth[kind] = oracle(at.replace(minute=30), oracle_rng)
         chosen: set[int] = set()
-        for target in bought:  # in the order picked: the tablet never offers what is already in the cart
-            now_result["popular now"].append(_score([i for i in cache[key] if i not in chosen], target))
+        for target in bought:  # in the order picked: the tablet never offers what the visit already has
+            shares = cache[key]
+            now_result["popular now, for the visit"].append(_score(rank_for_visit(shares, partners, chosen), target))
             now_result["all-time popularity"].append(_score([i for i in all_time if i not in chosen], target))
+            alone = rank_for_visit(shares, {}, chosen)
+            by_time.append(_score(alone, target))
+            pairs = rank_partners(partners, chosen)
+            by_partners.append(_score(pairs + [i for i in alone if i not in pairs], target))
             ceiling.append(_score([i for i in truth[kind] if i not in chosen], target))
+            if not chosen:
+                first_picks["popular now"].append(now_result["popular now, for the visit"][-1])
+                first_picks["all-time popularity"].append(now_result["all-time popularity"][-1])
             chosen.add(target)
-    _report('"popular now" (each item of each held-out visit, at its weekday and hour, the items picked before '
-            'it in the visit left out)', now_result)
-    hit = sum(h for h, _ in ceiling) / len(ceiling)
+    _report('"popular now" (each item of each held-out visit, at its weekday and hour, given the items picked '
+            'before it in the visit)', now_result)
     base = sum(h for h, _ in now_result["all-time popularity"]) / len(ceiling)
-    print(f"ceiling (ranking by the generator's own odds at that weekday and hour, the same items left out; "
-          f"no ranking by time alone does better): hit-rate@3 {hit:.3f}, x{hit / base:.2f} the all-time baseline")
+    for label, scores in (("popular now by time alone (the visit's items only left out)", by_time),
+                          ('"goes well with" the visit alone (by time alone for its first pick)', by_partners),
+                          ("ceiling for rankings by time alone: the generator's own odds at that weekday and hour "
+                           "(the visit's items only left out)", ceiling)):
+        hit, mrr = sum(h for h, _ in scores) / len(scores), sum(r for _, r in scores) / len(scores)
+        print(f"{label}: hit-rate@3 {hit:.3f} (x{hit / base:.2f} the all-time baseline), MRR {mrr:.3f}")
+    _report("the first pick of each held-out visit alone (nothing in the visit yet: by time alone)", first_picks)
     return 0
 
 

@@ -33,9 +33,10 @@ from .session_state import SessionState
 log = logging.getLogger(__name__)
 LOW_STOCK = 5  # "only N left" from this many down
 
-# store id -> (each item's partners, the featured items), as this process's latest menu load of that store
-# carried them (a menu load refreshes them at least every minute: recommendations.py caches that long).
-_GOES_WITH: dict[int, tuple[dict[str, list[tuple[str, float]]], list[str]]] = {}
+# store id -> (each item's partners, the featured items, each item's share of what sells now), as this process's
+# latest menu load of that store carried them (a menu load refreshes them at least every minute:
+# recommendations.py caches that long).
+_GOES_WITH: dict[int, tuple[dict[str, list[tuple[str, float]]], list[str], dict[str, float]]] = {}
 
 
 class TabletState(SessionState):
@@ -89,7 +90,7 @@ class TabletState(SessionState):
         self._change(popular_keys=[str(i) for i in view.popular_now])
         _GOES_WITH[self.store_id] = (
             {str(c): [(str(j), lift) for j, lift in found] for c, found in view.partners.items()},
-            [str(i) for i in view.featured])
+            [str(i) for i in view.featured], {str(i): share for i, share in view.popular_shares.items()})
         self._keep_offered()
 
     def _keep_offered(self) -> None:
@@ -305,17 +306,26 @@ class TabletState(SessionState):
 
     @rx.var
     def recommended(self) -> list[dict]:
-        """Popular now: never sold out (hidden items are not on the menu) nor already in the cart."""
-        return self._offer(self.popular_keys, self._cart_items())
+        """Popular now: never sold out (hidden items are not on the menu), nor what the visit already has (the
+        cart, this visit's orders); once it has some, what goes with them is raised (rank_for_visit)."""
+        visit = self._cart_items() | self._ordered_items()
+        partners, _featured, shares = _GOES_WITH.get(self.store_id, ({}, [], {}))
+        ranked = recommendations.rank_for_visit(shares, partners, visit) if visit and shares else []
+        return self._offer(list(dict.fromkeys(ranked + self.popular_keys)), visit)
 
     def _cart_items(self) -> set[str]:
         return {_item_key(k) for k in self.cart}
+
+    def _ordered_items(self) -> set[str]:
+        """Items of this visit's orders, paid or being paid."""
+        return {str(ln["menu_item_id"]) for o in self.orders if o["status"] in PAID_STATUSES | {"PENDING_PAYMENT"}
+                for ln in o["lines"]}
 
     def _goes_with(self, chosen: set[str]) -> list[dict]:
         if not chosen:
             return []
         # Not loaded in this process yet (its menu load is on its way): nothing to suggest for a moment.
-        partners, featured = _GOES_WITH.get(self.store_id, ({}, []))
+        partners, featured, _shares = _GOES_WITH.get(self.store_id, ({}, [], {}))
         ranked = recommendations.rank_partners(partners, chosen)
         offerable = {i["key"] for i in self.items if not i["sold_out"]} - chosen
         return self._offer(recommendations.pick(ranked, featured, offerable, limit=len(offerable)), chosen)
@@ -397,9 +407,7 @@ class TabletState(SessionState):
         wanted = sum(q for k, q in self.cart.items() if _item_key(k) == item["key"])
         if item["stock"] is not None and wanted > item["stock"]:
             return f"Only {item['stock']} left" if en else f"남은 수량이 {item['stock']}개뿐이에요"
-        ordered = {str(ln["menu_item_id"]) for o in self.orders if o["status"] in PAID_STATUSES | {"PENDING_PAYMENT"}
-                   for ln in o["lines"]}
-        if item["once_per_table"] and item["key"] in ordered:
+        if item["once_per_table"] and item["key"] in self._ordered_items():
             return ("This table already had this event item" if en
                     else "이벤트 메뉴는 테이블당 한 번만 주문할 수 있어요")
         return ""

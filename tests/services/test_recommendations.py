@@ -102,6 +102,36 @@ def test_the_menu_offers_what_sells_now_never_sold_out_or_hidden_items(db, store
     by_id = {v: k for k, v in store.items.items()}
     assert [by_id[i] for i in menu.popular_now] == ["main2", "main", "limited"]  # side sold out, drinks hidden
     assert {by_id[i.id] for i in menu.items if i.popular} == {"main2", "main", "limited"}
+    # the shares the tablet ranks a visit's "popular now" with: on offer only, in the same order
+    assert sorted(menu.popular_shares, key=lambda i: -menu.popular_shares[i]) == menu.popular_now
+
+
+def test_popular_now_for_a_visit_raises_what_goes_with_it_and_leaves_out_what_it_has():
+    shares = {1: 0.4, 2: 0.3, 11: 0.1, 21: 0.15, 30: 0.05}
+    partners = {1: [(11, 0.5), (21, 0.02)], 2: [(21, 0.3)], 99: [(40, 0.9)]}
+
+    assert rec.rank_for_visit(shares, partners, set()) == [1, 2, 21, 11, 30]  # nothing yet: what sells now
+    # a stew in the visit: its omelette (2 x 0.1 + 0.5) passes the bulgogi (2 x 0.3), which still passes cola
+    assert rec.rank_for_visit(shares, partners, {1}) == [11, 2, 21, 30]
+    # and a bulgogi too: cola is raised by both
+    assert rec.rank_for_visit(shares, partners, {1, 2}) == [11, 21, 30]
+    # what does not sell at this hour is not offered as popular now, however well it goes with the visit
+    assert 40 not in rec.rank_for_visit(shares, partners, {99})
+    # the tablet's keys are text
+    assert rec.rank_for_visit({"1": 0.6, "11": 0.1}, {"1": [("11", 0.5)]}, {"1"}) == ["11"]
+
+
+def test_the_menu_s_shares_and_partners_rank_a_visit_on_the_tablet(visits):
+    store = visits
+    ids = store.items
+    menu = get_menu(store.id)
+    assert rec.rank_for_visit(menu.popular_shares, menu.partners, set()) == menu.popular_now
+    # stew in the visit: cola still sells most at this hour (25 of 72 units), then the omelette that comes with
+    # stew in 12 of its 18 visits; the stew itself is not offered again, nor the sold-out galbi
+    assert rec.rank_for_visit(menu.popular_shares, menu.partners, {ids["main"]}) == [
+        ids["drink"], ids["side"], ids["main2"]]
+    assert rec.rank_for_visit(menu.popular_shares, menu.partners, {ids["main2"], ids["drink"]}) == [
+        ids["main"], ids["side"]]
 
 
 def test_too_little_data_falls_back_to_featured_items(db, store):

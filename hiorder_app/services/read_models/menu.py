@@ -55,6 +55,9 @@ class MenuView:
     items: list[MenuItemView]
     # "popular now", best first, offerable items only (the tablet leaves out what is in the cart)
     popular_now: list[int] = field(default_factory=list)
+    # each offerable item's share of what sells now: the tablet ranks "popular now" for a visit that already
+    # holds items with recommendations.rank_for_visit (and the partners below)
+    popular_shares: dict[int, float] = field(default_factory=dict)
     # "goes well with": item -> its best partners on offer, (item, strength); the tablet ranks a cart with
     # recommendations.rank_partners, the featured items standing in while there is too little data
     partners: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
@@ -64,7 +67,9 @@ class MenuView:
 def get_menu(store_id: int) -> MenuView:
     settings = get_settings()
     # Before the menu's own transaction: a cache miss opens its own (SQLite allows one writer at a time).
-    sold_now = recommendations.popular_now(store_id, utcnow(), settings.tz)
+    now = utcnow()
+    shares = recommendations.popular_now_shares(store_id, now, settings.tz)
+    sold_now = recommendations.popular_now(store_id, now, settings.tz)
     featured = recommendations.featured(store_id)
     partner_lists = recommendations.partner_lists(store_id)
     with session_scope() as s:
@@ -105,6 +110,7 @@ def get_menu(store_id: int) -> MenuView:
                 if i.category_id in visible
             ],
             popular_now=ranked,
+            popular_shares={i: round(share, 4) for i, share in shares.items() if i in offerable},
             partners=recommendations.offerable_partners(partner_lists, offerable),
             featured=[i for i in featured if i in offerable],
         )

@@ -2,7 +2,8 @@
 
 * "Popular now": what this store sells on this weekday around this hour over recent weeks (recent weeks
   and this very hour weigh more), smoothed toward the same hours of like days (weekdays or the weekend),
-  read from the `sales_item_hour` aggregate.
+  read from the `sales_item_hour` aggregate. Once a table's visit holds items (its cart, its earlier orders),
+  those are left out and what they go with is raised (`rank_for_visit`).
 * "Goes well with": items ordered in the same table visit as what is in the cart, ranked by how much
   the cart raises their chance: P(j | c) smoothed toward P(j), minus P(j). A best seller that comes with
   everything scores about zero; raw co-occurrence counts would always answer the best seller.
@@ -37,6 +38,10 @@ MIN_SLOT_QUANTITY = 10  # less sold at these hours of like days: featured items 
 # Weighted units of this weekday's hour that the same hours of like days count as: where this weekday has
 # sold much less (a quiet store, a new menu), their pattern decides (bench/recommendations.py).
 LIKE_DAYS_PSEUDO = 100.0
+# What sells now beside what the visit's items raise: an item's share of the hour's sales counts this many
+# times its raise in chance (P(j | c) smoothed, minus P(j)) from each item of the visit (chosen on the bench's
+# seeds 11-13, not on the reported ones; 1 to 3 rank about alike).
+VISIT_SHARE = 2.0
 MIN_VISITS = 20  # fewer table visits than this: featured items instead of "goes well with"
 SMOOTHING = 5.0  # pseudo-visits pulling P(j | c) toward P(j): one odd visit proves nothing
 CACHE_SECONDS = 60.0
@@ -125,14 +130,23 @@ _NEAR_NOW = sa.select(_ITEM_HOUR.c.day, _ITEM_HOUR.c.hour, _ITEM_HOUR.c.menu_ite
     _ITEM_HOUR.c.hour.in_(sa.bindparam("hours", expanding=True)), _ITEM_HOUR.c.quantity > 0)
 
 
-def popular_ranking(session: Session, store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
-    """Items by what sold around this hour in recent weeks (rank_popular); empty when too little sold then."""
+def popular_scores(session: Session, store_id: int, now: datetime, tz: ZoneInfo) -> dict[int, float]:
+    """Items' shares of what sold around this hour in recent weeks (popular_shares); empty when too little."""
     local = now.astimezone(tz)
     # Core, not the ORM: a busy store has a few thousand such rows, and ORM rows cost more than the ranking.
     rows = session.connection().execute(_NEAR_NOW, {
         "store": store_id, "since": local.date() - timedelta(weeks=WEEKS, days=1), "today": local.date(),
         "hours": sorted({(local.hour + step) % 24 for step in (-1, 0, 1)})}).all()
-    return rank_popular(rows, local)
+    return popular_shares(rows, local)
+
+
+def popular_ranking(session: Session, store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+    """Items by what sold around this hour in recent weeks (rank_popular); empty when too little sold then."""
+    return _best_first(popular_scores(session, store_id, now, tz))
+
+
+def _best_first(score: dict) -> list:
+    return sorted(score, key=lambda i: (-score[i], i))
 
 
 def _slot_weights(local: datetime) -> dict[tuple, tuple[float, float]]:
@@ -151,11 +165,16 @@ def _slot_weights(local: datetime) -> dict[tuple, tuple[float, float]]:
 
 
 def rank_popular(rows, local: datetime) -> list[int]:
-    """Items by their share of what sold at this weekday and hour (and the hours either side) over the recent
+    """Items by their share of what sold then (popular_shares), best first; [] when too little was sold."""
+    return _best_first(popular_shares(rows, local))
+
+
+def popular_shares(rows, local: datetime) -> dict[int, float]:
+    """Items' shares of what sold at this weekday and hour (and the hours either side) over the recent
     weeks, last week counting most, smoothed toward their share at the same hours of days of the same kind
     (weekdays or the weekend): a Tuesday lunch with little history is ranked like the other weekday lunches
     rather than by a handful of sales. `rows`: (local day, hour, item, quantity), as `sales_item_hour` holds
-    them; those of other days and hours count nothing. [] when too little was sold then."""
+    them; those of other days and hours count nothing. {} when too little was sold then."""
     weights = _slot_weights(local)
     slot: dict[int, float] = {}
     like: dict[int, float] = {}
@@ -168,21 +187,38 @@ def rank_popular(rows, local: datetime) -> list[int]:
         like[item] = like.get(item, 0.0) + w[1] * qty
         sold += qty
     if sold < MIN_SLOT_QUANTITY:
-        return []
+        return {}
     like_total, slot_total = sum(like.values()), sum(slot.values())
-    score = {i: (slot[i] + LIKE_DAYS_PSEUDO * n / like_total) / (slot_total + LIKE_DAYS_PSEUDO)
-             for i, n in like.items()}
-    return sorted(score, key=lambda i: (-score[i], i))
+    return {i: (slot[i] + LIKE_DAYS_PSEUDO * n / like_total) / (slot_total + LIKE_DAYS_PSEUDO)
+            for i, n in like.items()}
 
 
-def popular_now(store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+def popular_now_shares(store_id: int, now: datetime, tz: ZoneInfo) -> dict[int, float]:
     local = now.astimezone(tz)
     key = ("popular", store_id, local.date(), local.hour)
 
     def compute():
         with session_scope() as s:
-            return popular_ranking(s, store_id, now, tz)
+            return popular_scores(s, store_id, now, tz)
     return _cached(key, compute)
+
+
+def popular_now(store_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+    return _best_first(popular_now_shares(store_id, now, tz))
+
+
+def rank_for_visit(shares: dict, partners: dict, visit) -> list:
+    """"Popular now" for a table whose visit already holds `visit` (its cart and its earlier orders): what
+    sells now (an item's share, times VISIT_SHARE), raised by what each of the visit's items raises its
+    chance by (their partner lists, as "goes well with" has them); the visit's own items left out. Only items
+    that sell now are ranked; with an empty visit this is the ranking by share. Keys of any one type (the
+    tablet's are text)."""
+    score = {j: VISIT_SHARE * share for j, share in shares.items() if j not in visit}
+    for c in visit:
+        for j, lift in partners.get(c, ()):
+            if j in score:
+                score[j] += lift
+    return _best_first(score)
 
 
 # ---- goes well with -------------------------------------------------------------------------------------
