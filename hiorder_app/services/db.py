@@ -49,21 +49,19 @@ def report_engine_for(url: str) -> sa.Engine:
     caller retries once when a connection turns out dead; see `read_once`). SQLite: the usual engine."""
     if url.startswith("sqlite"):
         return engine_for(url)
-    return sa.create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=False, connect_args={
-        "prepare_threshold": 0, "options": "-c plan_cache_mode=force_generic_plan",
-        "application_name": "hiorder-reports"})
+    # AUTOCOMMIT: no BEGIN and ROLLBACK around the statement (one statement reads one snapshot by itself).
+    return sa.create_engine(
+        url, pool_size=2, max_overflow=8, pool_pre_ping=False, isolation_level="AUTOCOMMIT",
+        connect_args={"prepare_threshold": 0, "options": "-c plan_cache_mode=force_generic_plan",
+                      "application_name": "hiorder-reports"})
 
 
 def read_once(read):
-    """`read(conn)` on a report connection, outside a transaction on PostgreSQL (one statement reads one
-    snapshot by itself); run again on a new connection when the first was dead (a database restart)."""
+    """`read(conn)` on a report connection (outside a transaction on PostgreSQL); run again on a new connection
+    when the first was dead (a database restart)."""
     for attempt in (1, 2):
         try:
             with report_engine_for(get_settings().database_url).connect() as conn:
-                if conn.dialect.name == "postgresql":
-                    # No BEGIN and ROLLBACK around the statement. (Not SQLite: the engine's BEGIN IMMEDIATE
-                    # hook would run.)
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
                 return read(conn)
         except sa.exc.DBAPIError as exc:
             if attempt == 2 or not exc.connection_invalidated:
