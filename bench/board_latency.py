@@ -43,7 +43,9 @@ Beside them, in the same run:
   * CPU seconds per process group during each scenario, and the board page's long tasks (> 50 ms);
   * with --trace, stamps inside the app process serving the board (hub, queue, state lock/load, apply,
     delta, emit, save), from a sitecustomize hook that wraps methods; the app's sources are unchanged.
-Percentiles are nearest-rank. --app-source runs another checkout's app (e.g. a worktree with a change).
+Percentiles are nearest-rank. --app-source runs another checkout's app (e.g. a worktree with a change, or
+an older commit: `git archive <commit> | tar -x -C DIR`) with its own --workdir; the database is set up by
+this checkout either way, since its services drive the tablets.
 """
 
 import argparse
@@ -95,7 +97,7 @@ OBSERVER_JS = """() => {
     const t = performance.timeOrigin + performance.now();
     for (const el of document.querySelectorAll('[role="article"][aria-label]')) {
       const label = el.getAttribute('aria-label');
-      if (!(label in seen)) seen[label] = t;
+      if (!(label in seen)) { seen[label] = t; performance.mark('card ' + label); }
     }
   };
   scan();
@@ -137,6 +139,9 @@ def parse_args() -> argparse.Namespace:
                         "asyncio.to_thread's pool in each backend worker); there are --workers such processes")
     p.add_argument("--trace", action="store_true",
                    help="stamp each board event's stages inside the app processes and print where time goes")
+    p.add_argument("--browser-profile", type=Path, default=None,
+                   help="record a Chromium performance trace of the full-board scenario to this file and "
+                        "print what the board page's main thread did for each card")
     p.add_argument("--app-source", type=Path, default=stack.REPO,
                    help="the checkout whose app is run (default: this one; e.g. a git worktree with a change)")
     p.add_argument("--port", type=int, default=0, help="the app's one port (default: a free one)")
@@ -545,6 +550,48 @@ def report_trace(scenarios: list[Scenario], traces: dict[int, dict]) -> None:
               f"delta per event {min(sizes, default=0)}..{max(sizes, default=0)} B (sampled)")
 
 
+def report_browser_profile(path: Path, labels: list[str]) -> None:
+    """What the page's main thread (CrRendererMain) did for each card of the traced scenario: the task
+    that put the card in the DOM (its MutationObserver mark falls inside it: React's render and commit),
+    and all main-thread task time in the 100 ms before it (the socket message, JSON, React)."""
+    trace = json.loads(path.read_text())
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    tasks = sorted((e for e in events if (e.get("pid"), e.get("tid")) in main and e.get("ph") == "X"
+                    and e.get("name") in ("ThreadControllerImpl::RunTask", "RunTask")), key=lambda e: e["ts"])
+    inner = [e for e in events if (e.get("pid"), e.get("tid")) in main and e.get("ph") == "X"
+             and e.get("name") not in ("ThreadControllerImpl::RunTask", "RunTask")]
+    marks = {e["name"][5:]: e["ts"] for e in events if e.get("cat", "").startswith("blink.user_timing")
+             and e.get("name", "").startswith("card ")}
+    rows = []
+    for label in labels:
+        at = marks.get(label)
+        if at is None:
+            continue
+        own = next((t for t in tasks if t["ts"] <= at <= t["ts"] + t.get("dur", 0)), None)
+        before = sum(min(t["ts"] + t.get("dur", 0), at) - max(t["ts"], at - 100_000) for t in tasks
+                     if t["ts"] < at and t["ts"] + t.get("dur", 0) > at - 100_000)
+        parts = Counter()
+        if own is not None:
+            for e in inner:
+                if own["ts"] <= e["ts"] < own["ts"] + own["dur"] and e["name"] in (
+                        "FunctionCall", "EventDispatch", "TimerFire", "RunMicrotasks", "UpdateLayoutTree",
+                        "Layout", "Paint", "ParseHTML", "v8.compile", "MajorGC", "MinorGC"):
+                    parts[e["name"]] += e.get("dur", 0)
+        rows.append((own.get("dur", 0) / 1000 if own else float("nan"), before / 1000, parts))
+    if not rows:
+        print("\nbrowser profile: no card marks found in the trace")
+        return
+    own_ms, before_ms = [r[0] for r in rows], [r[1] for r in rows]
+    print(f"\n### Board page main thread per card (Chromium trace, {len(rows)} cards; {path})\n")
+    print(f"task that inserted the card: p50 {pct(own_ms, 50):.1f} ms, max {max(own_ms):.1f} ms; main-thread task "
+          f"time in the 100 ms before it: p50 {pct(before_ms, 50):.1f} ms, max {max(before_ms):.1f} ms")
+    total = sum((r[2] for r in rows), Counter())
+    print("inside that task, summed over the cards (ms; nested events overlap): "
+          + ", ".join(f"{k} {v / 1000:.1f}" for k, v in total.most_common()))
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -579,7 +626,9 @@ def main() -> None:
         stack.copy_app(args.app_source, workdir)
         print(f"database {url.database}: recreating; python -m hiorder_app setup")
         stack.recreate_database(url)
-        setup = procs.start("setup", [stack.PYTHON, "-m", "hiorder_app", "setup"], common, workdir)
+        # Set up by this checkout, whose services drive the tablets: an older --app-source runs against
+        # this schema (migrations are expand-only, so an older app still finds every column it reads).
+        setup = procs.start("setup", [stack.PYTHON, "-m", "hiorder_app", "setup"], common, stack.REPO)
         if setup.wait() != 0:
             raise RuntimeError(f"setup failed:\n{stack.tail(logdir / 'setup.log')}")
         procs.children.clear()
@@ -622,15 +671,22 @@ def main() -> None:
         load.cpu = meter.stop()
         print(f"load: {len(load.paid)} orders in {load.wall_s:.1f}s, p50 {pct(load.from_commit, 50):.1f} ms "
               "from commit")
+        if args.browser_profile:
+            browser.start_tracing(page=page, categories=["devtools.timeline", "blink.user_timing", "toplevel",
+                                                         "v8", "disabled-by-default-devtools.timeline"])
         meter.start()
         full = run_idle(page, tablets, lines, app_url, args.full_board_orders, probe, server, name="full board")
         full.cpu = meter.stop()
+        if args.browser_profile:
+            args.browser_profile.write_bytes(browser.stop_tracing())
         print(f"full board: {len(full.paid)} orders, p50 {pct(full.from_commit, 50):.1f} ms from commit")
         scenarios = [idle, load, full]
         check = board_check(page, scenarios)
         report(scenarios, floor, len(payload), check, args)
         if args.trace:
             report_trace(scenarios, stack.read_traces(logdir))
+        if args.browser_profile:
+            report_browser_profile(args.browser_profile, [p.label for p in full.paid])
     finally:
         if probe is not None:
             probe.close()
