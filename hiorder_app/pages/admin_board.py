@@ -1,4 +1,5 @@
 import reflex as rx
+from reflex.vars.function import FunctionStringVar
 
 from ..components.admin_nav import admin_shell
 from ..components.i18n import error_callout, t
@@ -27,11 +28,12 @@ def _line_item(order_id, line) -> rx.Component:
 @rx.memo
 def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], number: rx.Var[str],
                is_new: rx.Var[bool], status_label: rx.Var[str], paid_clock: rx.Var[str], waiting: rx.Var[str],
-               line_items: rx.Var[list[dict]], total: rx.Var[str], accept_label: rx.Var[str],
+               line_items: rx.Var[str], total: rx.Var[str], accept_label: rx.Var[str],
                serve_label: rx.Var[str], cancel_label: rx.Var[str], age: rx.Var[str],
                note: rx.Var[str]) -> rx.Component:
-    """One order card. Memoised on plain-text props: a new order re-renders only its own card, so the
-    board stays quick however many orders are open."""
+    """One order card. Memoised on plain-text props (the lines come as one JSON string): a new order
+    re-renders only its own card, so the board stays quick however many orders are open."""
+    lines = FunctionStringVar.create("JSON.parse").call(line_items).to(list[dict])
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -55,7 +57,7 @@ def board_card(order_id: rx.Var[int], label: rx.Var[str], title: rx.Var[str], nu
                                                 rx.callout.text(note, weight="bold", size="3"),
                                                 color_scheme="amber", width="100%")),
             rx.divider(),
-            rx.vstack(rx.foreach(line_items, lambda line: _line_item(order_id, line)), spacing="1"),
+            rx.vstack(rx.foreach(lines, lambda line: _line_item(order_id, line)), spacing="1"),
             rx.text(total, weight="bold"),
             rx.hstack(
                 rx.cond(
@@ -90,7 +92,7 @@ def _order_card(card) -> rx.Component:
         order_id=card["id"].to(int), label=card["label"].to(str), title=card["title"].to(str),
         number=card["number"].to(str), is_new=card["is_new"].to(bool), status_label=card["status_label"].to(str),
         paid_clock=card["paid_clock"].to(str), waiting=card["waiting"].to(str),
-        line_items=card["line_items"].to(list[dict]), total=card["total"].to(str),
+        line_items=card["line_items"].to(str), total=card["total"].to(str),
         accept_label=card["accept_label"].to(str), serve_label=card["serve_label"].to(str),
         cancel_label=card["cancel_label"].to(str), age=card["age"].to(str), note=card["note"].to(str),
     )
@@ -243,7 +245,8 @@ def admin_board_page() -> rx.Component:
             _cancel_dialog(),
             _calls(),
             rx.cond(
-                BoardState.cards.length() == 0,
+                BoardState.new_cards.length() + BoardState.cooking_cards.length()
+                + BoardState.ready_cards.length() == 0,
                 rx.text(t("처리할 주문이 없어요. 결제된 주문이 여기에 바로 나타나요.",
                           "Nothing to do. Paid orders appear here the moment they are paid."), color_scheme="gray"),
             ),

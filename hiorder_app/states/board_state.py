@@ -1,6 +1,7 @@
 """The live order board: loads the read model, then follows this store's events as they happen."""
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from ..domain.events import BOARD_EVENTS, BOARD_SETTINGS_CHANGED, MENU_CHANGED, 
 from ..domain.kitchen import ALL_STATIONS, COOKING, NEW, READY, STAGE_LABELS, age_level
 from ..domain.order_status import label
 from ..domain.timeutil import utcnow
+from ..services.auth import sessions as auth
 from ..services.events import live_hub
 from ..services.ordering import staff_calls
 from ..services.principal import Principal
@@ -30,6 +32,7 @@ from .session_state import SessionState
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 20
+_LOST, _RECHECK = object(), object()  # what _show found instead of showing the batch
 # A rush of orders rings once, not once per order: staff hear "new orders", and the browser is not
 # made to decode and play a sound per card.
 RING_GAP_SECONDS = 1.5
@@ -41,6 +44,11 @@ class BoardState(SessionState):
     _orders: tuple[BoardOrder, ...] = ()
     _calls: tuple[BoardCall, ...] = ()
     _versions: tuple[tuple[int, str], ...] = ()
+    # The board's station's orders by column, each reassigned only when it changed: a new order
+    # recomputes and sends the new column alone, not the cooking and ready ones (see _split).
+    _new: tuple[BoardOrder, ...] = ()
+    _cooking: tuple[BoardOrder, ...] = ()
+    _ready: tuple[BoardOrder, ...] = ()
     # Every station the store's categories map to, so a board can be set to one no order has used yet.
     _stations: tuple[str, ...] = ()
     live: bool = False
@@ -59,7 +67,19 @@ class BoardState(SessionState):
     served: list[dict] = []
 
     def _keep(self, board: Board) -> None:
-        self._orders, self._calls, self._versions = board.orders, board.calls, board.versions
+        self._orders, self._versions = board.orders, board.versions
+        if board.calls != self._calls:  # an assignment sends call_cards again, changed or not
+            self._calls = board.calls
+        self._split()
+
+    def _split(self) -> None:
+        """Sort the orders into the columns for this board's station, assigning only the columns that
+        changed: Reflex recomputes and sends every computed var whose inputs were assigned."""
+        station = None if self.station == ALL_STATIONS else self.station
+        board = board_feed.columns(Board(self._orders), station)
+        for name, stage in (("_new", NEW), ("_cooking", COOKING), ("_ready", READY)):
+            if getattr(self, name) != board[stage]:
+                setattr(self, name, board[stage])
 
     @page(ADMIN, background=True)
     async def follow(self, principal: Principal):
@@ -71,6 +91,8 @@ class BoardState(SessionState):
         state found lost (Redis restarted empty) reloads the page, which hydrates it again."""
         queue = live_hub.hub.subscribe(principal.store_id)
         last_ring, checked, behind, admitted, failures = 0.0, time.monotonic(), True, True, 0
+        async with self:
+            token = self.token
         try:
             while True:
                 wait = min(TICK_SECONDS, live_view.until_check(checked))
@@ -81,15 +103,28 @@ class BoardState(SessionState):
                 events = [e for e in events if e.get("type") in BOARD_EVENTS]
                 try:
                     overdue = live_view.until_check(checked) == 0
+                    check = None
                     if not admitted and (events or behind or overdue):
-                        if await live_view.state_lost(self):
-                            yield live_view.reload_page()
-                            return
-                        if await self._principal_in_background() is None:
-                            return
+                        # The session is resolved off the event loop while the state loads, and the
+                        # batch is shown only if it is still this board's (see _show).
+                        check = asyncio.ensure_future(blocking(auth.resolve, token))
                         checked = time.monotonic()
                     admitted = False
-                    ring = await self._show(principal, events, reload=behind, menu=menu)
+                    try:
+                        ring = await self._show(principal, events, reload=behind, menu=menu,
+                                                check=(token, check) if check else None)
+                    finally:
+                        _settle(check)
+                    if ring is _LOST:
+                        yield live_view.reload_page()
+                        return
+                    if ring is _RECHECK:  # the session ended, or the tab signed in anew: the slow path decides
+                        if await self._principal_in_background() is None:
+                            return  # signed out, expired or revoked: the states forgot the store's data
+                        async with self:
+                            token = self.token
+                        behind = True  # this batch was not shown: reload the board instead
+                        continue
                     behind, failures = False, live_view.recovered(log, "board", failures)
                 except Exception as exc:
                     failures = live_view.failed(log, "board", failures, exc)
@@ -104,14 +139,25 @@ class BoardState(SessionState):
         finally:
             live_hub.hub.unsubscribe(principal.store_id, queue)
 
-    async def _show(self, principal: Principal, events: list[dict], reload: bool, menu: bool = False) -> bool:
+    async def _show(self, principal: Principal, events: list[dict], reload: bool, menu: bool = False,
+                    check: tuple[str, asyncio.Future] | None = None):
         """Reload the board or fold a batch of events into it, and move the clock on; True for the chime.
         The one database read (a whole board, on a reload or a Resync) happens off the event loop and
-        outside the state lock; folding a batch in is quick and stays under it, in one write."""
+        outside the state lock; folding a batch in is quick and stays under it, in one write.
+        `check`: (the token, its resolution under way). Under the lock, before anything is shown: _LOST
+        when the state was lost (Redis restarted empty: only a reload hydrates it), _RECHECK when the
+        token no longer resolves to this board's principal or the tab's token changed; then nothing is
+        shown."""
         fresh = await blocking(_load, principal) if reload or any(e.get("type") == RESYNC for e in events) else None
         limits = await blocking(kitchen.board_thresholds, principal) if reload else None
         stations = await blocking(kitchen.stations, principal) if reload or menu else None
         async with self:
+            if check is not None:
+                if not self.role:
+                    return _LOST
+                token, resolving = check
+                if self.token != token or await resolving != principal:
+                    return _RECHECK
             if reload:
                 self._keep(fresh)
                 self.amber_minutes, self.red_minutes = limits
@@ -122,8 +168,17 @@ class BoardState(SessionState):
                     p = e.get("payload") or {}
                     self.amber_minutes, self.red_minutes = int(p["amber"]), int(p["red"])
             ring = bool(events) and self._apply_all(events, lambda: fresh) and self.sound == "on"
-            self.live = True
-            self.clock = utcnow().isoformat()
+            if not events:
+                self._split()  # a quiet round: a station set by the browser's storage since is applied
+            if not self.live:
+                self.live = True
+            # The clock moves on the quiet rounds (at least every TICK_SECONDS) and on a reload, not with
+            # each batch: moving it re-renders every card's "minutes ago", which a new order leaves alone
+            # (it shows "just now" against a clock a few seconds old).
+            now = utcnow()
+            if reload or not events or not self.clock or (
+                    now - datetime.fromisoformat(self.clock)).total_seconds() >= TICK_SECONDS:
+                self.clock = now.isoformat()
         return ring
 
     def _apply_all(self, events: list[dict], reload: Callable[[], Board]) -> bool:
@@ -170,6 +225,7 @@ class BoardState(SessionState):
     @event(ADMIN)
     def choose_station(self, principal: Principal, station: Text):
         self.station = station
+        self._split()
 
     @event(ADMIN)
     def save_thresholds(self, principal: Principal, form: BoardThresholds):
@@ -196,33 +252,27 @@ class BoardState(SessionState):
         staff_calls.acknowledge(principal, call_id)
         self._clear_error()
 
-    @rx.var
-    def cards(self) -> list[dict]:
-        """Every card of the board's station, in the columns' order (new, cooking, ready)."""
-        return [card for stage in (NEW, COOKING, READY) for card in self._column(stage)]
-
-    def _column(self, stage: str) -> list[dict]:
+    def _cards(self, orders: tuple[BoardOrder, ...]) -> list[dict]:
         # Each card is rendered once per (order state, language, minute shown): a batch of new orders
         # costs the new cards, not the whole board again.
         en, now = self.lang == "en", datetime.fromisoformat(self.clock) if self.clock else None
-        station = None if self.station == ALL_STATIONS else self.station
-        board = board_feed.columns(Board(self._orders), station)
         return [_render_card(o, self.lang, _waiting(o.paid_at, self.clock, en),
                              age_level(datetime.fromisoformat(o.paid_at), now, self.amber_minutes, self.red_minutes)
                              if now and o.paid_at else "")
-                for o in board[stage]]
+                for o in orders]
 
+    # One var per column (not one list of every card): an update sends the columns it changed.
     @rx.var
     def new_cards(self) -> list[dict]:
-        return self._column(NEW)
+        return self._cards(self._new)
 
     @rx.var
     def cooking_cards(self) -> list[dict]:
-        return self._column(COOKING)
+        return self._cards(self._cooking)
 
     @rx.var
     def ready_cards(self) -> list[dict]:
-        return self._column(READY)
+        return self._cards(self._ready)
 
     @rx.var
     def column_titles(self) -> list[str]:
@@ -251,6 +301,17 @@ class BoardState(SessionState):
         return sum(1 for o in self._orders if o.status == "PAID")
 
 
+def _settle(task: asyncio.Future | None) -> None:
+    """A session check left behind by a failed round: cancelled, or its outcome read (never left to
+    be reported as an exception nobody retrieved)."""
+    if task is None:
+        return
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled():
+        task.exception()
+
+
 def _line_text(line, lang: str) -> str:
     text = f"{pick(lang, line.name_ko, line.name_en)} × {line.quantity}"
     options = pick(lang, line.options_ko, line.options_en)
@@ -259,21 +320,23 @@ def _line_text(line, lang: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _render_card(order: BoardOrder, lang: str, waiting: str, age: str = "") -> dict:
+    """Only what the card shows, every value a string, number or flag: the card is memoised on its
+    props, which the browser compares by identity, so a list here (a fresh one in every update) would
+    re-render every card on the board for each new order. The lines go as one JSON string instead."""
     paid_at, order_id, table, status, total, lines, note = order
     en = lang == "en"
     return {
-        "id": order_id, "status": status, "is_new": status == "PAID", "age": age, "note": note,
-        "stage": order.stage,
-        "line_items": [{"position": ln.position, "text": _line_text(ln, lang), "done": ln.done,
-                        "label": (f"{ln.name_en} done" if en else f"{ln.name_ko} 완료")} for ln in lines],
+        "id": order_id, "is_new": status == "PAID", "age": age, "note": note,
+        "line_items": json.dumps([{"position": ln.position, "text": _line_text(ln, lang), "done": ln.done,
+                                   "label": (f"{ln.name_en} done" if en else f"{ln.name_ko} 완료")} for ln in lines],
+                                 ensure_ascii=False, separators=(",", ":")),
         "title": f"Table {table}" if en else f"{table}번 테이블",
         "number": f"#{order_id}",
         "label": f"Table {table} order #{order_id}" if en else f"{table}번 테이블 주문 #{order_id}",
         "status_label": label(status, lang),
-        "total": won(total, lang), "paid_at": paid_at,
+        "total": won(total, lang),
         "paid_clock": store_time_iso(paid_at),
         "waiting": waiting,
-        "lines": "\n".join(_line_text(ln, lang) for ln in lines),
         "accept_label": f"Accept order #{order_id}" if en else f"주문 #{order_id} 접수",
         "serve_label": f"Order #{order_id} served" if en else f"주문 #{order_id} 서빙 완료",
         "cancel_label": f"Cancel order #{order_id}" if en else f"주문 #{order_id} 취소",
