@@ -24,6 +24,20 @@ def _input(name: str, **props) -> rx.Component:
     return rx.input(id=f"item_{name}", name=name, default_value=S.form[name], width="100%", size="2", **props)
 
 
+def _stock_input() -> rx.Component:
+    """Follows the live count (orders take stock while the dialog is open) until the admin focuses it;
+    then it keeps what it showed, and the live count shows beside it."""
+    box = S.dialog_stock
+    return rx.vstack(
+        rx.input(id="item_stock", name="stock", default_value=box["stock"], key=box["stock_key"], width="100%",
+                 size="2", input_mode="numeric", placeholder=t("무제한", "Unlimited"),
+                 on_focus=S.begin_dialog_stock_edit),
+        rx.cond(box["stock_now"] != "", rx.text(box["stock_now"], size="1", color_scheme="amber", role="status")),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _text_area(name: str) -> rx.Component:
     return rx.text_area(id=f"item_{name}", name=name, default_value=S.form[name], rows="3", width="100%",
                         resize="vertical")
@@ -145,7 +159,7 @@ def item_dialog() -> rx.Component:
                     ),
                     rx.grid(
                         field("item_price", "가격(원)", "Price (won)", _input("price", input_mode="numeric")),
-                        field("item_stock", "재고", "Stock", _input("stock", input_mode="numeric"),
+                        field("item_stock", "재고", "Stock", _stock_input(),
                               hint=t("비워 두면 무제한", "Empty means unlimited")),
                         field("item_sort_order", "정렬 순서", "Sort order", _input("sort_order", input_mode="numeric"),
                               hint=t("작을수록 앞에 보여요", "Lower comes first")),

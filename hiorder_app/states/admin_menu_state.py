@@ -50,7 +50,8 @@ class AdminMenuState(SessionState):
     form_vegetarian: bool = False
     # Bumped after a refused stock edit so the list's inputs redraw with the stored value.
     stock_rev: int = 0
-    # Item key -> the count its stock box showed when the admin began editing it (see stock_edits).
+    # Item key -> the count its stock box showed when the admin began editing it (see stock_edits); the
+    # item dialog's stock field is in here too, under stock_edits.dialog_key(edit_key).
     stock_editing: dict[str, str] = {}
 
     # ---- loading ---------------------------------------------------------------------------------
@@ -188,6 +189,16 @@ class AdminMenuState(SessionState):
                 else f"'{name}'을(를) 삭제할까요? 되돌릴 수 없어요.",
             })
         return rows
+
+    @rx.var
+    def dialog_stock(self) -> dict[str, str]:
+        """The item dialog's stock field, as a list box: the live count until the admin focuses it; then
+        what it showed, with the live count beside it when orders moved it meanwhile."""
+        if not self.edit_key:
+            return {"stock": self.form.get("stock", ""), "stock_key": f"new-{self.stock_rev}", "stock_now": ""}
+        live = next((i["stock"] for i in self.items if i["key"] == self.edit_key), None)
+        return stock_edits.box(self.stock_editing, stock_edits.dialog_key(self.edit_key), live, self.stock_rev,
+                               self.lang)
 
     @rx.var
     def category_choices(self) -> list[dict]:
@@ -341,6 +352,7 @@ class AdminMenuState(SessionState):
             return
         self._clear_error()
         self.edit_key = key
+        self.stock_editing = stock_edits.without_dialog(self.stock_editing)
         self.form = {f: "" if item[f] is None else str(item[f]) for f in _TEXT_FIELDS}
         self.form_kind, self.form_category = item["kind"], item["category_key"]
         self.form_sold_out, self.form_once, self.form_active = item["sold_out"], item["once_per_table"], item["active"]
@@ -351,7 +363,15 @@ class AdminMenuState(SessionState):
     @event(ADMIN)
     def close_item_dialog(self, principal: Principal):
         self.item_dialog_open = False
+        self.stock_editing = stock_edits.without_dialog(self.stock_editing)
         self._clear_error()
+
+    @event(ADMIN)
+    def begin_dialog_stock_edit(self, principal: Principal):
+        """The dialog's stock field got focus: live counts stop moving it (they show beside it)."""
+        if self.edit_key:
+            live = next((i["stock"] for i in self.items if i["key"] == self.edit_key), None)
+            self.stock_editing = stock_edits.begin(self.stock_editing, stock_edits.dialog_key(self.edit_key), live)
 
     @event(ADMIN)
     def set_form_kind(self, principal: Principal, kind: Choice):
@@ -394,18 +414,27 @@ class AdminMenuState(SessionState):
             "kind": self.form_kind, "category_id": self.form_category, "sold_out": self.form_sold_out,
             "once_per_table": self.form_once, "active": self.form_active, "allergens": self.form_allergens,
             "spicy_level": self.form_spicy, "vegetarian": self.form_vegetarian}
-        if self.edit_key:
-            done = self._run(principal, admin_menu.update_item, self.edit_key, values, self.form.get("stock", ""))
-        else:
-            done = self._run(principal, admin_menu.create_item, values)
-        if done:
-            self.item_dialog_open = False
-        elif self.edit_key:
-            # After "stock changed meanwhile" the next save is measured against the count just shown.
-            self._refresh(principal)
-            item = next((i for i in self.items if i["key"] == self.edit_key), None)
-            if item is not None:
-                self.form = self.form | {"stock": "" if item["stock"] is None else str(item["stock"])}
+        if not self.edit_key:
+            if self._run(principal, admin_menu.create_item, values):
+                self.item_dialog_open = False
+            return
+        # Measured against what the stock field showed: the live count if the admin never touched it, else
+        # the count it showed when they began typing in it.
+        live = next((i["stock"] for i in self.items if i["key"] == self.edit_key), None)
+        edits, seen = stock_edits.end(self.stock_editing, stock_edits.dialog_key(self.edit_key), live)
+        try:
+            admin_menu.update_item(principal, self.edit_key, values, seen)
+        except DomainError as exc:
+            self._show_error(exc)
+            if exc.code == "menu.stock_changed":
+                # Orders moved the count since: the field shows the stored count again, and the next save
+                # is measured against it. Any other refusal leaves what the admin typed in place.
+                self._refresh(principal)
+                self.stock_editing, self.stock_rev = edits, self.stock_rev + 1
+            return
+        self._clear_error()
+        self._refresh(principal)
+        self.stock_editing, self.item_dialog_open = edits, False
 
     @event(ADMIN)
     def photo_rejected(self, principal: Principal, rejected: RejectedFiles):

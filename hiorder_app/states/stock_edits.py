@@ -35,3 +35,18 @@ def applied(rows: list[dict], left: dict[str, int], key=lambda row: row["key"]) 
     if not any(key(r) in left for r in rows):
         return None
     return [r | {"stock": left[key(r)]} if key(r) in left else r for r in rows]
+
+
+# The item dialog's stock field is one more box, under its own key: it follows the live count until the
+# admin focuses it, then keeps what it showed and says the live count beside it, and the dialog's save is
+# measured against what it showed (the service keeps the stored count when the field was left as shown).
+DIALOG = "dialog:"
+
+
+def dialog_key(item_key: str) -> str:
+    return DIALOG + item_key
+
+
+def without_dialog(edits: dict[str, str]) -> dict[str, str]:
+    """The edits with the dialog's field closed (the dialog opened afresh or closed)."""
+    return {k: v for k, v in edits.items() if not k.startswith(DIALOG)}

@@ -1,7 +1,8 @@
 """The console follows the kitchen as it runs, in Chromium: the board's station list offers every station
 the categories map to (one set while the board is open too) before any order uses it; an open console
 menu page shows an item's and an option's stock going down as a tablet orders, without a reload, and a
-box the admin is typing in keeps what they typed (its save is refused as stale, not written over)."""
+box the admin is typing in keeps what they typed (its save is refused as stale, not written over); the item
+dialog's stock field does the same."""
 
 import re
 
@@ -111,6 +112,55 @@ def test_an_open_console_menu_page_follows_stock_as_a_tablet_orders(admin_page: 
             transition(s, lock_order(s, id=order_id), OrderStatus.EXPIRED)
     expect(item_box).to_have_value("31")
     expect(udon_box).to_have_value(str(udon_left - 1))
+
+
+def test_the_item_dialogs_stock_follows_orders_and_a_stale_count_is_not_saved_over_them(admin_page: Page,
+                                                                                       base_url: str):
+    item = new_item("대화상자 재고 떡볶이")
+    admin_menu.set_stock(admin(), item.id, "5")
+    accounts.create_table_account(admin().store_id, 32, DEMO_TABLE_PASSWORD)
+    table = service_sign_in(DEMO_STORE_CODE, "table32", DEMO_TABLE_PASSWORD, "ui-test")[1]
+
+    open_menu_admin(admin_page, base_url)
+    admin_page.get_by_role("button", name="대화상자 재고 떡볶이 수정").click()
+    dialog = admin_page.get_by_role("dialog", name="메뉴 수정")
+    stock = dialog.get_by_role("textbox", name="재고", exact=True)
+    expect(stock).to_have_value("5")
+
+    # An order while the dialog is open: the untouched field follows it.
+    place_order(table, [(item.id, 1)])
+    expect(stock).to_have_value("4")
+    # Saved with the field as shown (another field changed), the stored count stays what orders left.
+    dialog.get_by_label("이름(영어)").fill("Tteokbokki")
+    place_order(table, [(item.id, 1)])
+    expect(stock).to_have_value("3")
+    dialog.get_by_role("button", name="저장").click()
+    expect(dialog).to_be_hidden()
+    with session_scope() as s:
+        assert (s.get(MenuItem, item.id).name_en, s.get(MenuItem, item.id).stock) == ("Tteokbokki", 3)
+
+    # The owner starts typing a new count; an order meanwhile shows beside the field, not in it.
+    admin_page.get_by_role("button", name="대화상자 재고 떡볶이 수정").click()
+    expect(stock).to_have_value("3")
+    stock.click()
+    stock.fill("20")
+    place_order(table, [(item.id, 1)])
+    expect(dialog.get_by_role("status")).to_have_text("지금 2개")
+    expect(stock).to_have_value("20")
+    # Saving a count typed against 3 would undo that order: refused, with the count now in the field.
+    dialog.get_by_role("button", name="저장").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("재고가 2개로 바뀌었어요")
+    expect(stock).to_have_value("2")
+    expect(dialog.get_by_role("status")).to_have_count(0)
+    with session_scope() as s:
+        assert s.get(MenuItem, item.id).stock == 2
+    # Typed again against the count shown, it is saved.
+    stock.fill("20")
+    dialog.get_by_role("button", name="저장").click()
+    expect(dialog).to_be_hidden()
+    expect(admin_page.get_by_role("textbox", name="대화상자 재고 떡볶이 재고")).to_have_value("20")
+    with session_scope() as s:
+        assert s.get(MenuItem, item.id).stock == 20
 
 
 def _option(group: str, name: str) -> int:

@@ -28,3 +28,11 @@ def test_order_counts_apply_to_the_rows_they_name():
     rows = [{"key": "1", "stock": 5}, {"key": "2", "stock": None}]
     assert stock_edits.applied(rows, {"1": 4}) == [{"key": "1", "stock": 4}, {"key": "2", "stock": None}]
     assert stock_edits.applied(rows, {"9": 1}) is None
+
+
+def test_the_item_dialogs_field_is_a_box_of_its_own_and_is_closed_with_the_dialog():
+    key = stock_edits.dialog_key("7")
+    edits = stock_edits.begin(stock_edits.begin({}, "7", 4), key, 4)
+    assert stock_edits.box(edits, key, 3, 0, "ko")["stock_now"] == "지금 3개"
+    assert stock_edits.without_dialog(edits) == {"7": "4"}  # the list's box is still being edited
+    assert stock_edits.box(stock_edits.without_dialog(edits), key, 3, 0, "ko")["stock"] == "3"
