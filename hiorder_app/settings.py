@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     order_breaker_reset_seconds: int = 10
 
     max_order_lines: int = 50
+    # Orders of one visit left waiting for payment (each holding its stock) before the next is refused.
+    max_unpaid_orders: int = 3
     max_line_quantity: int = MAX_LINE_QUANTITY
 
     # The event loop's lag above which a backend process logs a warning (lifespan.watch_event_loop_lag_forever).

@@ -47,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "payment.return_expired": ("이 주문의 결제 시간이 지나 결제하지 않았어요. 주문은 자동으로 취소되니 다시 주문해 주세요.", "The time to pay for this order has passed, so nothing was charged. The order will be cancelled; please order again."),
     "payment.bad_origin": ("이 화면의 주소를 확인할 수 없어 주문도 결제도 하지 않았어요. 태블릿에서 주문 페이지를 다시 열어 주세요.", "This page's address could not be verified, so nothing was ordered or charged. Open the ordering page on the tablet again."),
     "payment.refund_failed": ("환불 요청이 지연되고 있어요. 자동으로 다시 시도해요.", "The refund is delayed; it will be retried automatically."),
+    "order.too_many_unpaid": ("결제를 기다리는 주문이 {max}건 있어요. 주문 내역에서 먼저 결제하거나 취소해 주세요.", "{max} orders are still waiting for payment. Pay for or cancel them in your orders first."),
     "order.busy": ("주문이 많아 잠시 후 다시 주문해 주세요.", "Many orders right now — please try again in a moment."),
     "order.not_found": ("주문을 찾을 수 없어요.", "Order not found."),
     "order.bad_transition": ("이 주문은 지금 '{status}' 상태라 그렇게 바꿀 수 없어요.", "This order is '{status}' and cannot be changed that way."),

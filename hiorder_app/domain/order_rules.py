@@ -20,6 +20,13 @@ def line_cap(once_per_table: bool, max_quantity: int) -> int:
     return 1 if once_per_table else max_quantity
 
 
+def check_unpaid(unpaid: int, most: int) -> None:
+    """A visit may wait on at most `most` orders nobody has paid for yet: each holds its stock until it
+    times out, so a tablet ordering without paying could otherwise keep every limited dish from the room."""
+    if unpaid >= most:
+        raise OrderRefused("order.too_many_unpaid", max=most)
+
+
 def needs_main(kinds: Iterable[str]) -> bool:
     """Whether an order of items of these kinds may only be placed if the table already had a main:
     a side is never served alone."""

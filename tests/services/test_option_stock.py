@@ -187,6 +187,7 @@ def test_cancels_giving_options_back_while_orders_take_them_never_deadlock(db, s
     """Orders choosing two counted options on two limited dishes, in descending id order, are cancelled or
     expire while as many others take the same rows: no deadlock, and no unit lost or made up."""
     monkeypatch.setenv("ORDER_SLOW_MS", "600000")
+    monkeypatch.setenv("MAX_UNPAID_ORDERS", "10")  # each taker holds 4 unpaid orders
     get_settings.cache_clear()
     for option_id in (opts.ramen, opts.cheese, opts.mild, opts.hot):
         ao.set_option_stock(admin, option_id, "100000")

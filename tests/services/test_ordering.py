@@ -15,6 +15,8 @@ from hiorder_app.services.ordering.lifecycle import lock_order, transition
 from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.principal import Principal
 from hiorder_app.services.read_models.order_views import table_orders
+from hiorder_app.services.store_admin import tables as at
+from hiorder_app.settings import get_settings
 from tests.concurrency import run_together
 
 
@@ -400,3 +402,22 @@ def test_order_events_carry_the_stock_their_order_took_or_gave_back(db, store, c
     assert stock_notes(store.id) == [("OrderPlaced", {str(ids["limited"]): 1}),
                                      ("OrderStatusChanged", {str(ids["limited"]): 3})]
     assert db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=ids["limited"]) == 3
+
+
+def test_a_visit_may_leave_only_so_many_orders_unpaid(db, store, customer, admin):
+    # Each unpaid order holds its stock until it times out: a tablet ordering without paying must not be
+    # able to hold every limited dish. Paying or cancelling one frees a place; the next party starts afresh.
+    most = get_settings().max_unpaid_orders
+    held = [place_order(customer, [(store.items["limited"], 1)]) for _ in range(most - 1)]
+    held.append(place_order(customer, [(store.items["main"], 1)]))
+    before = state(db, store)
+    with pytest.raises(OrderRefused) as exc:
+        place_order(customer, [(store.items["limited"], 1)])
+    assert exc.value.code == "order.too_many_unpaid"
+    assert f"{most} orders are still waiting for payment" in exc.value.message("en")
+    assert state(db, store) == before
+    place_order(store.sign_in_table(2), [(store.items["main"], 1)])  # another table is not held up
+    set_status(held[0].id, OrderStatus.PAID)
+    place_order(customer, [(store.items["main"], 1)])
+    at.clear_table(admin, store.tables[1])
+    place_order(customer, [(store.items["main"], 1)])  # the next party: a new visit

@@ -63,6 +63,7 @@ def expire(order_id: int) -> str:
 def test_giving_stock_back_while_orders_take_it_never_deadlocks(db, store, monkeypatch):
     # Lock waits are the point of this test: they must not read as an overloaded service.
     monkeypatch.setenv("ORDER_SLOW_MS", "600000")
+    monkeypatch.setenv("MAX_UNPAID_ORDERS", str(ROUNDS + 1))  # each taker holds one unpaid order a round
     get_settings.cache_clear()
     ids = shared_items(store)
     lines = [(item_id, 1 + n % 3) for n, item_id in enumerate(reversed(ids))]

@@ -34,6 +34,9 @@ def app_harness(tmp_path_factory, sandbox_url):
     # Payments go to the sandbox provider running as its own process, over real HTTP.
     os.environ.update(PAYMENT_API_BASE=sandbox_url, PAYMENT_SECRET_KEY=SANDBOX_SECRET_KEY,
                       PAYMENT_CLIENT_KEY=SANDBOX_CLIENT_KEY, SANDBOX_PAY_MOUNTED="false")
+    # One seeded store for the whole session: its tables' visits collect the checkouts test after test leaves
+    # unpaid. The limit on those is the service suite's to test (tests/services/test_ordering.py).
+    os.environ["MAX_UNPAID_ORDERS"] = "1000"
     reset_gateway()
     url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'hiorder_ui.db'}"
     with database_url(url):

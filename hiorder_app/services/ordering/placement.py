@@ -19,7 +19,7 @@ from ...domain.menu_options import (
     unit_price,
 )
 from ...domain.models import Category, DiningTable, ItemOptionGroup, MenuItem, Order, OrderLine, TableSession
-from ...domain.order_rules import ItemSnapshot, TableHistory, check_order, needs_main
+from ...domain.order_rules import ItemSnapshot, TableHistory, check_order, check_unpaid, needs_main
 from ...domain.order_status import COUNTS_FOR_TABLE_RULES
 from ...domain.timeutil import utcnow
 from ...settings import get_settings
@@ -98,8 +98,15 @@ def place_order(principal: Principal, lines, note: str | None = "") -> OrderView
 # Built once, on the tables rather than the ORM classes: constructing statements and the ORM's
 # per-statement handling cost more than running them on this, the busiest write path.
 _t, _s, _m, _c = DiningTable.__table__.c, TableSession.__table__.c, MenuItem.__table__.c, Category.__table__.c
+_o = Order.__table__.c
+# The open visit's orders waiting for payment (domain.order_rules.check_unpaid), in the same round trip;
+# counted only up to the limit, so a visit's count costs at most that many index entries.
+_WAITING = (sa.select(sa.literal(1)).where(_o.table_session_id == _s.id, _o.status == OrderStatus.PENDING_PAYMENT)
+            .limit(sa.bindparam("most")).correlate(TableSession.__table__).subquery())
+_UNPAID = (sa.select(sa.func.count()).select_from(_WAITING).correlate(TableSession.__table__)
+           .scalar_subquery().label("unpaid"))
 _LOCK_TABLE = (
-    sa.select(_t.id, _t.store_id, _t.number, _t.active, _s.id.label("session_id"))
+    sa.select(_t.id, _t.store_id, _t.number, _t.active, _s.id.label("session_id"), _UNPAID)
     .select_from(DiningTable.__table__.outerjoin(
         TableSession.__table__, sa.and_(_s.table_id == _t.id, _s.closed_at.is_(None))))
     .where(_t.id == sa.bindparam("table_id")).with_for_update(of=DiningTable.__table__)
@@ -128,9 +135,10 @@ def _place(principal: Principal, parsed: list[tuple[int, int, tuple[int, ...]]],
     with session_scope() as s:
         # Locking the table first serialises one table's orders, so table-wide rules see each other. One
         # round trip locks it and finds its open visit (plain columns: cheaper than loading ORM objects).
-        table = s.execute(_LOCK_TABLE, {"table_id": principal.table_id}).one()
+        table = s.execute(_LOCK_TABLE, {"table_id": principal.table_id, "most": settings.max_unpaid_orders}).one()
         if not table.active or table.store_id != principal.store_id:
             raise OrderRefused("table.inactive")
+        check_unpaid(table.unpaid or 0, settings.max_unpaid_orders)
         session_id = table.session_id or open_table_session(s, s.get(DiningTable, table.id)).id
         ids = sorted({ln[0] for ln in parsed})
         # Rows locked in id order, as release_stock does: concurrent orders and cancels never deadlock,
