@@ -32,6 +32,7 @@ from .states.role_gate import RoleGate, keep_to_role
 from .states.session_state import ForgetSignedOut
 from .states.table_link_state import TableLinkState
 from .states.tablet_state import TabletState
+from .upload_limit import limit_uploads
 
 
 def _refuse_unsafe_production(asgi_app):
@@ -48,7 +49,8 @@ def _extra_routes() -> list:
     if settings.sandbox_pay_mounted:
         routes.append(Mount("/sandbox-pay", app=create_sandbox_app(
             secret_key=settings.payment_secret_key, client_key=settings.payment_client_key)))
-    return [Starlette(routes=routes), _refuse_unsafe_production]
+    # An upload's body is bounded before Reflex reads it (upload_limit.py).
+    return [Starlette(routes=routes), limit_uploads, _refuse_unsafe_production]
 
 
 # A state lock taken by a cancelled event is given back at once, not after 10 s (states/redis_lock.py).

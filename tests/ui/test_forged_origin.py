@@ -72,3 +72,15 @@ def test_a_forged_origin_header_gets_no_payment_return_address(app_harness, orig
     # The browser follows the provider's redirect to our backend, at the address it reaches it by.
     response = httpx.get(f"{url}{parts.path}?{parts.query}", follow_redirects=False, timeout=10)
     assert response.status_code == 400 and "location" not in response.headers, response.headers
+
+
+def test_an_anonymous_oversized_upload_is_refused_before_the_backend_reads_it(app_harness):
+    # Reflex's upload endpoint parses the whole form before the handler named checks who is asking.
+    from hiorder_app.states.admin_menu_state import AdminMenuState
+    from hiorder_app.upload_limit import upload_limit
+
+    response = httpx.post(f"{backend_url(app_harness)}/_upload", timeout=30,
+                          headers={"reflex-client-token": "nobody", "reflex-event-handler":
+                                   event_name(AdminMenuState, "upload_image")},
+                          files={"files": ("big.png", b"x" * (upload_limit() + 1), "image/png")})
+    assert response.status_code == 413 and "too large" in response.text
