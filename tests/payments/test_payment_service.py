@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from hiorder_app.domain.enums import OrderStatus
 from hiorder_app.domain.errors import AccessDenied, DomainError
+from hiorder_app.domain.models import Order
 from hiorder_app.domain.timeutil import utcnow
 from hiorder_app.services.auth.sessions import sign_in
 from hiorder_app.services.db import session_scope
@@ -571,6 +572,25 @@ def test_confirm_after_expiry_is_refused_and_never_charged(db, sandbox, store, c
     assert order_status(db, start.order_id) == OrderStatus.EXPIRED
     assert db.count("payment") == 0
     assert ledger(sandbox, start.payment_ref) == {back["paymentKey"]: "READY"}
+
+
+def test_confirm_past_the_checkout_time_before_it_is_expired_is_refused_and_never_charged(
+        db, sandbox, store, customer, gw):
+    # The return ticket stops at the end of the checkout; the tablet's own confirm (/pay/success) does too,
+    # even while reconciliation has not yet come round to expire the order.
+    start = checkout(customer, store, gw)
+    back = press_pay(sandbox, start)
+    with session_scope() as s:
+        order = s.get(Order, start.order_id)
+        order.created_at = utcnow() - timedelta(minutes=get_settings().payment_timeout_minutes, seconds=1)
+        s.add(order)
+    before = snapshot(db, store)
+
+    with pytest.raises(PaymentProblem, match="payment.order_closed"):
+        confirm_back(customer, back, gw)
+    assert snapshot(db, store) == before
+    assert ledger(sandbox, start.payment_ref) == {back["paymentKey"]: "READY"}
+    assert reconcile(gateway=gw, now=utcnow()) == ReconcileReport(expired=1)
 
 
 def test_charged_after_the_diner_cancelled_is_refunded(db, sandbox, store, customer, gw):

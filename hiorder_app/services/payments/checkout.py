@@ -191,6 +191,10 @@ def _confirm(owner: Principal | ReturnTicket, payment_key: str, payment_ref: str
             raise PaymentProblem("payment.order_closed")
         # The attempt is on record before the provider is asked, so a crash in between is found later.
         payment = s.exec(select(Payment).where(Payment.payment_key == payment_key)).first()
+        if payment is None and checkout_deadline(order.created_at) <= utcnow():
+            # Its checkout is over (reconciliation expires it next round): a first confirm now would charge an
+            # order about to close. One already asked of the provider goes on (reconciliation settles it).
+            raise PaymentProblem("payment.order_closed")
         if payment is None:
             s.add(Payment(store_id=order.store_id, order_id=order.id, provider=gateway.name,
                           payment_key=payment_key, amount=order.total, status=CONFIRMING))
