@@ -54,6 +54,7 @@ def test_a_save_waits_for_an_order_holding_the_row_and_is_then_refused(db, store
 def test_a_save_racing_orders_is_either_first_or_refused(db, store, admin, monkeypatch):
     # Lock waits are the point of this test: they must not read as an overloaded service.
     monkeypatch.setenv("ORDER_SLOW_MS", "600000")
+    monkeypatch.setenv("MAX_UNPAID_ORDERS", "10")  # each table leaves its 8 orders unpaid
     get_settings.cache_clear()
     limited = store.items["limited"]
     am.set_stock(admin, limited, "100")
