@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # with no failure for `sign_in_forget_minutes` (keep it above the cap) starts again.
     sign_in_free_failures: int = 3
     sign_in_client_free_failures: int = 10
+    # Per network address across clients (a guesser can start a new client for every guess): a
+    # restaurant's tablets and staff share one address, so it allows many more.
+    sign_in_address_free_failures: int = 30
     sign_in_first_delay_seconds: float = 1.0
     sign_in_max_delay_seconds: float = 300.0
     sign_in_forget_minutes: int = 60

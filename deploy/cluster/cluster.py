@@ -97,6 +97,8 @@ def environment(args, workdir: Path) -> dict[str, str]:
         PAYMENT_API_BASE=f"http://127.0.0.1:{p['sandbox']}",
         PAYMENT_CHECKOUT_BASE=f"http://pay.localhost:{args.proxy_port}",
         PUBLIC_BASE_URL=f"http://order.localhost:{args.proxy_port}",
+        # nginx appends the address it saw to X-Forwarded-For: the sign-in throttle counts that one.
+        REFLEX_TRUSTED_PROXY_HOPS="1",
         # Every backend serves menu photos that the store process saved.
         REFLEX_UPLOADED_FILES_DIR=str(workdir / "uploads"),
         GRANIAN_WORKERS=str(args.workers),

@@ -16,9 +16,11 @@ class LoginState(SessionState):
     @event()
     def submit(self, form: SignInForm):
         session = self.router.session
-        # The throttle counts failures per client: this browser tab, from where it connects.
+        # The throttle counts failures per client (this browser tab, from where it connects) and per
+        # address: behind a proxy, TRUSTED_PROXY_HOPS makes client_ip the diner's, not the proxy's.
         client = f"{session.client_ip} {session.client_token}"
-        token, principal = auth.sign_in(form.store, form.username, form.password, client)
+        token, principal = auth.sign_in(form.store, form.username, form.password, client,
+                                        address=session.client_ip)
         self._clear_error()
         self.token = token
         self._principal()

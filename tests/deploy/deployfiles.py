@@ -2,6 +2,7 @@
 and the Kubernetes objects each kustomization renders to. No network and no container engine needed."""
 
 import copy
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -12,14 +13,20 @@ from urllib.parse import urlsplit
 
 import crossplane
 import pytest
+import reflex as rx
 import yaml
 from dockerfile_parse import DockerfileParser
+
+from hiorder_app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 KUSTOMIZATIONS = {"base": K8S / "base", "production": K8S / "overlays" / "production",
                   "demo": K8S / "overlays" / "demo"}
 ROLES = {"ordering", "store", "all"}
+# The variables something reads: our settings, granian's worker count, Reflex's config (REFLEX_<FIELD>).
+READ_ENV = ({f.upper() for f in Settings.model_fields} | {"GRANIAN_WORKERS"}
+            | {f"REFLEX_{f.name.upper()}" for f in dataclasses.fields(rx.Config)})
 _URL = re.compile(r"https?://[^\s\"']+")
 
 

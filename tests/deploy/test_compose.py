@@ -14,13 +14,11 @@ import crossplane
 import jsonschema
 import pytest
 
-from hiorder_app.settings import Settings
-from tests.deploy.deployfiles import ROLES, compose, nginx_conf
+from tests.deploy.deployfiles import READ_ENV, ROLES, compose, nginx_conf
 
 # schema/compose-spec.json of the compose-spec project (Apache-2.0; commit 170098ba, 2026-06), the schema
 # `docker compose` validates with. Refresh it from there when compose files use newer keys.
 SPEC = Path(__file__).with_name("compose-spec.json")
-APP_ENV = {f.upper() for f in Settings.model_fields} | {"GRANIAN_WORKERS"}
 
 
 def spec_errors(doc: dict) -> list[str]:
@@ -95,7 +93,7 @@ def test_every_role_variable_names_a_role_and_app_variables_are_read_by_somethin
     for name, service in app_services().items():
         env = service["environment"]
         assert env.get("HIORDER_ROLE", "all") in ROLES, name
-        assert set(env) <= APP_ENV, (name, set(env) - APP_ENV)
+        assert set(env) <= READ_ENV, (name, set(env) - READ_ENV)
 
 
 def test_the_backends_use_the_separate_sandbox_provider_and_say_they_are_a_demo():

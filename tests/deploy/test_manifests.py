@@ -8,9 +8,9 @@ import kubernetes_validate
 import pytest
 from reflex_base.constants.event import Endpoint
 
-from hiorder_app.settings import Settings
 from tests.deploy.deployfiles import (
     KUSTOMIZATIONS,
+    READ_ENV,
     ROLES,
     config_data,
     containers,
@@ -25,8 +25,6 @@ from tests.deploy.deployfiles import (
 K8S_VERSION = "1.32"
 ROLE_DEPLOYMENTS = {"ordering": "hiorder-ordering", "store": "hiorder-store"}
 LIVENESS, READINESS = f"/{Endpoint.PING.value}", f"/{Endpoint.HEALTH.value}"
-# Read by something other than Settings: Granian (worker count) and the sandbox's fault injection.
-OTHER_ENV = {"GRANIAN_WORKERS"}
 
 overlays = pytest.mark.parametrize("name", list(KUSTOMIZATIONS))
 
@@ -169,7 +167,7 @@ def test_migrations_run_once_in_a_job_and_not_in_the_serving_pods(name):
 
 @overlays
 def test_the_config_names_only_variables_something_reads(name):
-    known = {f.upper() for f in Settings.model_fields} | OTHER_ENV
+    known = READ_ENV
     objects = rendered(name)
     assert set(config_data(objects)) <= known
     for secret in of_kind(objects, "Secret"):

@@ -28,10 +28,10 @@ def new_client() -> str:
     return f"browser-{next(_clients)}"
 
 
-def answer(store_code, username, password, client) -> tuple:
+def answer(store_code, username, password, client, address=None) -> tuple:
     """What the caller is told: ("ok",) or the refusal's code and params."""
     try:
-        sign_in(store_code, username, password, client)
+        sign_in(store_code, username, password, client, address=address)
     except SignInFailed as refusal:
         return (refusal.code, refusal.params)
     return ("ok",)
@@ -83,6 +83,7 @@ def configure(db, monkeypatch):
 def test_the_defaults():
     settings = get_settings()
     assert (settings.sign_in_free_failures, settings.sign_in_client_free_failures) == (3, 10)
+    assert settings.sign_in_address_free_failures == 30
     assert (settings.sign_in_first_delay_seconds, settings.sign_in_max_delay_seconds) == (1, 300)
     assert settings.sign_in_forget_minutes * 60 > settings.sign_in_max_delay_seconds
 
@@ -170,6 +171,21 @@ def test_a_client_guessing_across_accounts_is_throttled(db, store):
     # Signing in to one account does not reset the count across accounts: the next miss waits longer.
     assert answer(store.code, "user-x", "guess", client) == INVALID
     assert answer(store.code, "user-y", "guess", client) == throttled(2)
+
+
+def test_a_new_client_for_every_guess_is_still_throttled_by_its_address(db, store):
+    """A client names itself (a fresh socket is a fresh client token), so a guesser starting a new client
+    for every guess is held by the count of its address; other addresses are untouched."""
+    free = get_settings().sign_in_address_free_failures
+    for _ in range(free):
+        assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == INVALID
+    assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == throttled(1)
+    assert answer(store.code, "admin", store.password, new_client(), address="203.0.113.7") == throttled(1)
+    assert answer(store.code, "admin", store.password, new_client(), address="198.51.100.2") == ("ok",)
+    pass_time(1)
+    assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == INVALID
+    assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == throttled(2)
+    assert db.count("auth_session") == 1
 
 
 @pytest.mark.parametrize("store_code, unknown", [("store-a", "nobody"), ("no-such-store", "admin")])

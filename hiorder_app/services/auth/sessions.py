@@ -56,20 +56,23 @@ def _checked(s: Session, attempt: throttle.Attempt, account: Account | None, pas
     return None
 
 
-def sign_in(store_code: str, username: str, password: str, client: str) -> tuple[str, Principal]:
+def sign_in(store_code: str, username: str, password: str, client: str,
+            address: str | None = None) -> tuple[str, Principal]:
     """Return a new bearer token and who it belongs to, or raise SignInFailed: "login.invalid" for any
     wrong store, username or password, "login.throttled" (with `seconds`) while this client must wait,
     whether or not the password would be right. `client` names the browser or device asking (e.g. its
     client token and address); failures are counted per (store, username as typed, client) and per
     client, never per account, so a real and an unknown username answer alike and nobody guessing
-    elsewhere keeps the right password out."""
+    elsewhere keeps the right password out. `address` (the client's network address, as the proxy in front
+    reports it) is counted too, across clients: a guesser cannot start over with a new client token."""
     client = _client(client)
     settings = get_settings()
     store_code, username = _text(store_code).strip().lower(), _text(username).strip()
     failure: DomainError | None = None
     with session_scope() as s:
         now = utcnow()
-        attempt = throttle.Attempt(s, now, account=("sign-in", store_code, username), client=("sign-in", client))
+        attempt = throttle.Attempt(s, now, account=("sign-in", store_code, username), client=("sign-in", client),
+                                   address=("sign-in", address) if isinstance(address, str) and address else None)
         if attempt.wait:
             raise SignInFailed("login.throttled", seconds=attempt.wait)
         found = None

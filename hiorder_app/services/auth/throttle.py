@@ -1,10 +1,14 @@
 """Sign-in throttling by who is guessing, never by whom they guess.
 
-Two counters slow an attempt down: one for (the account as typed, the client) and one for the client
-across all accounts. A client is a browser tab or a tablet; the account is the store and username as
-typed, so an unknown username is throttled exactly like a real one and the answers cannot tell them
-apart. No counter belongs to the account alone: nobody can keep the owner out by guessing from
-elsewhere. After a few free failures each counter imposes a doubling delay (1 s, 2 s, 4 s, ... capped);
+Up to three counters slow an attempt down: one for (the account as typed, the client), one for the
+client across all accounts, and one for the network address the client connects from. A client is a
+browser tab or a tablet, and it names itself (a fresh socket is a fresh client token), so the address
+counter is what holds a guesser who starts a new client for every few guesses; it allows many more
+failures, because a restaurant's tablets and staff share one address. The account is the store and
+username as typed, so an unknown username is throttled exactly like a real one and the answers cannot
+tell them apart. No counter belongs to the account alone: nobody can keep the owner out by guessing from
+elsewhere (only from the owner's own address, and then only past the address's free failures). After a
+few free failures each counter imposes a doubling delay (1 s, 2 s, 4 s, ... capped);
 a success clears the (account, client) counter; a quiet spell forgets both.
 
 The counters live in the database so every worker process sees them. An attempt holds its two rows
@@ -61,13 +65,14 @@ def wait_seconds(blocked_until: datetime | None, now: datetime) -> int:
     return math.ceil((blocked_until - now).total_seconds())
 
 
-def backoffs() -> tuple[Backoff, Backoff]:
-    """(per account and client, per client) from the settings."""
+def backoffs() -> tuple[Backoff, Backoff, Backoff]:
+    """(per account and client, per client, per address) from the settings."""
     settings = get_settings()
     forget = timedelta(minutes=settings.sign_in_forget_minutes)
     first, cap = settings.sign_in_first_delay_seconds, settings.sign_in_max_delay_seconds
     return (Backoff(settings.sign_in_free_failures, first, cap, forget),
-            Backoff(settings.sign_in_client_free_failures, first, cap, forget))
+            Backoff(settings.sign_in_client_free_failures, first, cap, forget),
+            Backoff(settings.sign_in_address_free_failures, first, cap, forget))
 
 
 def _key(*parts) -> str:
@@ -76,16 +81,21 @@ def _key(*parts) -> str:
 
 
 class Attempt:
-    """One sign-in attempt's two counters, locked until the enclosing transaction ends."""
+    """One sign-in attempt's counters, locked until the enclosing transaction ends."""
 
-    def __init__(self, s: Session, now: datetime, account: tuple, client: tuple):
+    def __init__(self, s: Session, now: datetime, account: tuple, client: tuple, address: tuple | None = None):
         self._s, self._now = s, now
-        self._pair_backoff, self._client_backoff = backoffs()
-        self._pair, self._client = _key("account", *account, *client), _key("client", *client)
+        pair_backoff, client_backoff, address_backoff = backoffs()
+        self._pair = _key("account", *account, *client)
+        counters = {self._pair: ("account", pair_backoff), _key("client", *client): ("client", client_backoff)}
+        if address is not None:
+            counters[_key("address", *address)] = ("address", address_backoff)
+        self._counters = counters
+        self._forget_after = max(backoff.forget_after for _, backoff in counters.values())
         insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(_T).values(sorted([{"key": self._pair, "scope": "account", "failures": 0},
-                                         {"key": self._client, "scope": "client", "failures": 0}],
-                                        key=lambda row: row["key"]))
+        # In key order: two attempts locking overlapping rows take them in the same order (no deadlock).
+        stmt = insert(_T).values([{"key": key, "scope": scope, "failures": 0}
+                                  for key, (scope, _) in sorted(counters.items())])
         # DO UPDATE rather than DO NOTHING: it locks and returns the row in the same statement, even one
         # another transaction has just created or is purging.
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"scope": stmt.excluded.scope})
@@ -98,7 +108,7 @@ class Attempt:
         return max(wait_seconds(row.blocked_until, self._now) for row in self._rows.values())
 
     def failed(self) -> None:
-        for key, backoff in ((self._pair, self._pair_backoff), (self._client, self._client_backoff)):
+        for key, (_, backoff) in self._counters.items():
             row = self._rows[key]
             failures, blocked_until = after_failure(row.failures, row.last_failure_at, self._now, backoff)
             self._s.execute(sa.update(_T).where(_T.c.key == key).values(
@@ -106,15 +116,17 @@ class Attempt:
         self._purge()
 
     def succeeded(self) -> None:
-        """The right password: this client's count for this account starts again. The client's count
-        across accounts stays, so one account known to a guesser does not buy guesses at others."""
+        """The right password: this client's count for this account starts again. The client's and the
+        address's counts across accounts stay, so one account known to a guesser does not buy guesses at
+        others."""
         self._s.execute(sa.delete(_T).where(_T.c.key == self._pair))
-        self._s.execute(sa.delete(_T).where(_T.c.key == self._client, _T.c.failures == 0))
+        self._s.execute(sa.delete(_T).where(_T.c.key.in_([k for k in self._counters if k != self._pair]),
+                                            _T.c.failures == 0))
 
     def _purge(self) -> None:
         # Rows that no longer hold anything (forgotten, or never failed), a batch at a time; rows other
         # attempts hold are skipped, so this never waits and never deadlocks.
-        cutoff = self._now - max(self._pair_backoff.forget_after, self._client_backoff.forget_after)
+        cutoff = self._now - self._forget_after
         stale = (sa.select(_T.c.key)
                  .where(sa.or_(_T.c.last_failure_at.is_(None), _T.c.last_failure_at < cutoff))
                  .limit(_PURGE_BATCH).with_for_update(skip_locked=True))
