@@ -247,6 +247,28 @@ def test_parallel_guesses_from_one_client_cannot_slip_past_the_count(db, store, 
     assert sorted(r[0] for r in replies) == ["login.invalid"] * 3 + ["login.throttled"] * 9
 
 
+def test_parallel_guesses_from_one_address_are_each_counted_and_a_sign_in_there_does_not_wait(db, store):
+    """Many clients at one address (a guesser's sockets, or a restaurant's tablets at opening): every
+    failure is counted on the shared row, and the right password there goes through while they run."""
+    address, start, replies = "203.0.113.9", threading.Barrier(13), []
+
+    def guess(n: int) -> None:
+        start.wait()
+        replies.append(answer(store.code, "admin", f"guess-{n}", new_client(), address=address))
+
+    def owner() -> None:
+        start.wait()
+        replies.append(answer(store.code, "admin", store.password, new_client(), address=address))
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)] + [threading.Thread(target=owner)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r[0] for r in replies) == ["login.invalid"] * 12 + ["ok"]
+    assert [r[2] for r in throttle_rows() if r[1] == "address"] == [12]
+
+
 # --- the staff sign-out dialog on a table's tablet --------------------------------------------------
 
 

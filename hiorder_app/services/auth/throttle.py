@@ -9,11 +9,14 @@ username as typed, so an unknown username is throttled exactly like a real one a
 tell them apart. No counter belongs to the account alone: nobody can keep the owner out by guessing from
 elsewhere (only from the owner's own address, and then only past the address's free failures). After a
 few free failures each counter imposes a doubling delay (1 s, 2 s, 4 s, ... capped);
-a success clears the (account, client) counter; a quiet spell forgets both.
+a success clears the (account, client) counter; a quiet spell forgets them.
 
-The counters live in the database so every worker process sees them. An attempt holds its two rows
-locked from the check until its result is written, so parallel guesses from one client queue up
-instead of slipping past the count; other clients never touch those rows.
+The counters live in the database so every worker process sees them. An attempt holds its client's two
+rows locked from the check until its result is written, so parallel guesses from one client queue up
+instead of slipping past the count; other clients never touch those rows. The address's row is shared
+by every client there (a restaurant's tablets signing in at opening), so it is read without a lock and
+counted with one atomic upsert after a failed password check: parallel guesses from many clients may pass
+its check together, but every failure is counted, and no sign-in waits on another's bcrypt.
 """
 
 import hashlib
@@ -88,24 +91,31 @@ class Attempt:
         pair_backoff, client_backoff, address_backoff = backoffs()
         self._pair = _key("account", *account, *client)
         counters = {self._pair: ("account", pair_backoff), _key("client", *client): ("client", client_backoff)}
-        if address is not None:
-            counters[_key("address", *address)] = ("address", address_backoff)
+        self._address = (_key("address", *address), address_backoff) if address is not None else None
         self._counters = counters
-        self._forget_after = max(backoff.forget_after for _, backoff in counters.values())
+        self._forget_after = max(pair_backoff.forget_after, client_backoff.forget_after,
+                                 address_backoff.forget_after)
         insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        # In key order: two attempts locking overlapping rows take them in the same order (no deadlock).
-        stmt = insert(_T).values([{"key": key, "scope": scope, "failures": 0}
-                                  for key, (scope, _) in sorted(counters.items())])
+        stmt = insert(_T).values(sorted([{"key": key, "scope": scope, "failures": 0}
+                                         for key, (scope, _) in counters.items()], key=lambda row: row["key"]))
         # DO UPDATE rather than DO NOTHING: it locks and returns the row in the same statement, even one
         # another transaction has just created or is purging.
         stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"scope": stmt.excluded.scope})
         rows = s.execute(stmt.returning(_T.c.key, _T.c.failures, _T.c.blocked_until, _T.c.last_failure_at))
         self._rows = {row.key: row for row in rows}
+        self._insert = insert
+        self._address_blocked_until = None
+        if self._address is not None:  # no row until the address's first failure
+            self._address_blocked_until = s.execute(
+                sa.select(_T.c.blocked_until).where(_T.c.key == self._address[0])).scalar_one_or_none()
 
     @property
     def wait(self) -> int:
         """Seconds this client must wait before its password is even looked at; 0 to go ahead."""
-        return max(wait_seconds(row.blocked_until, self._now) for row in self._rows.values())
+        blocked = [row.blocked_until for row in self._rows.values()]
+        if self._address is not None:
+            blocked.append(self._address_blocked_until)
+        return max(wait_seconds(until, self._now) for until in blocked)
 
     def failed(self) -> None:
         for key, (_, backoff) in self._counters.items():
@@ -113,15 +123,29 @@ class Attempt:
             failures, blocked_until = after_failure(row.failures, row.last_failure_at, self._now, backoff)
             self._s.execute(sa.update(_T).where(_T.c.key == key).values(
                 failures=failures, blocked_until=blocked_until, last_failure_at=self._now))
+        if self._address is not None:
+            self._address_failed(*self._address)
         self._purge()
+
+    def _address_failed(self, key: str, backoff: Backoff) -> None:
+        # One atomic count on the shared row (what was read at the check may be stale by now).
+        recent = _T.c.last_failure_at > self._now - backoff.forget_after
+        stmt = self._insert(_T).values(key=key, scope="address", failures=1, last_failure_at=self._now)
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
+            "failures": sa.case((recent, _T.c.failures + 1), else_=1), "last_failure_at": self._now})
+        failures = self._s.execute(stmt.returning(_T.c.failures)).scalar_one()
+        delay = delay_seconds(failures, backoff)
+        if delay > 0:
+            self._s.execute(sa.update(_T).where(_T.c.key == key)
+                            .values(blocked_until=self._now + timedelta(seconds=delay)))
 
     def succeeded(self) -> None:
         """The right password: this client's count for this account starts again. The client's and the
         address's counts across accounts stay, so one account known to a guesser does not buy guesses at
         others."""
         self._s.execute(sa.delete(_T).where(_T.c.key == self._pair))
-        self._s.execute(sa.delete(_T).where(_T.c.key.in_([k for k in self._counters if k != self._pair]),
-                                            _T.c.failures == 0))
+        others = [k for k in self._counters if k != self._pair]
+        self._s.execute(sa.delete(_T).where(_T.c.key.in_(others), _T.c.failures == 0))
 
     def _purge(self) -> None:
         # Rows that no longer hold anything (forgotten, or never failed), a batch at a time; rows other
