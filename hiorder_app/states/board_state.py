@@ -119,8 +119,10 @@ class BoardState(SessionState):
                         yield live_view.reload_page()
                         return
                     if ring is _RECHECK:  # the session ended, or the tab signed in anew: the slow path decides
-                        if await self._principal_in_background() is None:
-                            return  # signed out, expired or revoked: the states forgot the store's data
+                        if await self._principal_in_background() != principal:
+                            # Signed out, expired, revoked (the states forgot the store's data), or now
+                            # someone else: this loop follows the board of the one it started for.
+                            return
                         async with self:
                             token = self.token
                         behind = True  # this batch was not shown: reload the board instead

@@ -404,6 +404,20 @@ def test_order_events_carry_the_stock_their_order_took_or_gave_back(db, store, c
     assert db.scalar("SELECT stock FROM menu_item WHERE id = :id", id=ids["limited"]) == 3
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_parallel_checkouts_of_one_visit_cannot_pass_the_unpaid_limit_together(db, store, customer):
+    # Several tabs signed in as one table, ordering at once: each waits for the table's lock and must count
+    # the orders of those before it, not the count from before its wait.
+    most = get_settings().max_unpaid_orders
+    place_order(customer, [(store.items["main"], 1)])
+    results = run_together([lambda: place_order(customer, [(store.items["main"], 1)]) for _ in range(6)])
+    refused = [r for r in results if isinstance(r, OrderRefused)]
+    assert len(results) - len(refused) == most - 1
+    assert {r.code for r in refused} == {"order.too_many_unpaid"}
+    assert db.scalar("SELECT COUNT(*) FROM orders WHERE status = 'PENDING_PAYMENT'") == most
+
+
 def test_a_visit_may_leave_only_so_many_orders_unpaid(db, store, customer, admin):
     # Each unpaid order holds its stock until it times out: a tablet ordering without paying must not be
     # able to hold every limited dish. Paying or cancelling one frees a place; the next party starts afresh.

@@ -99,14 +99,16 @@ def place_order(principal: Principal, lines, note: str | None = "") -> OrderView
 # per-statement handling cost more than running them on this, the busiest write path.
 _t, _s, _m, _c = DiningTable.__table__.c, TableSession.__table__.c, MenuItem.__table__.c, Category.__table__.c
 _o = Order.__table__.c
-# The open visit's orders waiting for payment (domain.order_rules.check_unpaid), in the same round trip;
-# counted only up to the limit, so a visit's count costs at most that many index entries.
-_WAITING = (sa.select(sa.literal(1)).where(_o.table_session_id == _s.id, _o.status == OrderStatus.PENDING_PAYMENT)
-            .limit(sa.bindparam("most")).correlate(TableSession.__table__).subquery())
-_UNPAID = (sa.select(sa.func.count()).select_from(_WAITING).correlate(TableSession.__table__)
-           .scalar_subquery().label("unpaid"))
+# The open visit's orders waiting for payment (domain.order_rules.check_unpaid), counted only up to the
+# limit, so a visit's count costs at most that many index entries. Its own statement after the table's
+# lock: inside the locking statement it would read that statement's snapshot, taken before the wait, and
+# miss the orders of whoever held the lock (parallel checkouts would each see the same count).
+_WAITING = (sa.select(sa.literal(1)).where(_o.table_session_id == sa.bindparam("session_id"),
+                                           _o.status == OrderStatus.PENDING_PAYMENT)
+            .limit(sa.bindparam("most")).subquery())
+_UNPAID = sa.select(sa.func.count()).select_from(_WAITING)
 _LOCK_TABLE = (
-    sa.select(_t.id, _t.store_id, _t.number, _t.active, _s.id.label("session_id"), _UNPAID)
+    sa.select(_t.id, _t.store_id, _t.number, _t.active, _s.id.label("session_id"))
     .select_from(DiningTable.__table__.outerjoin(
         TableSession.__table__, sa.and_(_s.table_id == _t.id, _s.closed_at.is_(None))))
     .where(_t.id == sa.bindparam("table_id")).with_for_update(of=DiningTable.__table__)
@@ -135,10 +137,12 @@ def _place(principal: Principal, parsed: list[tuple[int, int, tuple[int, ...]]],
     with session_scope() as s:
         # Locking the table first serialises one table's orders, so table-wide rules see each other. One
         # round trip locks it and finds its open visit (plain columns: cheaper than loading ORM objects).
-        table = s.execute(_LOCK_TABLE, {"table_id": principal.table_id, "most": settings.max_unpaid_orders}).one()
+        table = s.execute(_LOCK_TABLE, {"table_id": principal.table_id}).one()
         if not table.active or table.store_id != principal.store_id:
             raise OrderRefused("table.inactive")
-        check_unpaid(table.unpaid or 0, settings.max_unpaid_orders)
+        if table.session_id is not None:
+            check_unpaid(s.execute(_UNPAID, {"session_id": table.session_id, "most": settings.max_unpaid_orders})
+                         .scalar_one(), settings.max_unpaid_orders)
         session_id = table.session_id or open_table_session(s, s.get(DiningTable, table.id)).id
         ids = sorted({ln[0] for ln in parsed})
         # Rows locked in id order, as release_stock does: concurrent orders and cancels never deadlock,
