@@ -182,6 +182,8 @@ def test_a_new_client_for_every_guess_is_still_throttled_by_its_address(db, stor
     assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == throttled(1)
     assert answer(store.code, "admin", store.password, new_client(), address="203.0.113.7") == throttled(1)
     assert answer(store.code, "admin", store.password, new_client(), address="198.51.100.2") == ("ok",)
+    # Per store: the same address trying another store is not held by this one's count.
+    assert answer("other-store", "admin", "guess", new_client(), address="203.0.113.7") == INVALID
     pass_time(1)
     assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == INVALID
     assert answer(store.code, "admin", "guess", new_client(), address="203.0.113.7") == throttled(2)
@@ -245,6 +247,15 @@ def test_parallel_guesses_from_one_client_cannot_slip_past_the_count(db, store, 
     for thread in threads:
         thread.join()
     assert sorted(r[0] for r in replies) == ["login.invalid"] * 3 + ["login.throttled"] * 9
+
+
+def test_an_ipv6_guesser_counts_per_64_network(db, store):
+    """An IPv6 host may use any address of its /64: every one of them is the same count."""
+    free = get_settings().sign_in_address_free_failures
+    for n in range(free):
+        assert answer(store.code, "admin", "guess", new_client(), address=f"2001:db8:1:2::{n + 1:x}") == INVALID
+    assert answer(store.code, "admin", "guess", new_client(), address="2001:db8:1:2:ffff::9") == throttled(1)
+    assert answer(store.code, "admin", "guess", new_client(), address="2001:db8:1:3::1") == INVALID
 
 
 def test_parallel_guesses_from_one_address_are_each_counted_and_a_sign_in_there_does_not_wait(db, store):

@@ -1,6 +1,7 @@
 """Sign-in, server-side sessions with expiry, and throttled password checks (auth/throttle.py)."""
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
 
@@ -35,6 +36,24 @@ def _client(client) -> str:
     if not isinstance(client, str) or not client:
         raise ValueError("a client key is required: the throttle counts failures per client")
     return client
+
+
+def _address_key(store_code: str, address) -> tuple | None:
+    """The per-address counter's key: the store as typed and the network the attempt came from (an IPv6
+    host picks any address of its /64, so that is the unit). Per store, so whatever one address does (a
+    guesser on a restaurant's network, or every client at the proxy's address if it is misconfigured)
+    holds sign-ins to that store only."""
+    if not isinstance(address, str) or not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ("sign-in", store_code, address[:64])
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return ("sign-in", store_code, str(ip.ipv4_mapped))
+        return ("sign-in", store_code, str(ipaddress.ip_network(f"{ip}/64", strict=False)))
+    return ("sign-in", store_code, str(ip))
 
 
 def _checked(s: Session, attempt: throttle.Attempt, account: Account | None, password) -> Account | None:
@@ -72,7 +91,7 @@ def sign_in(store_code: str, username: str, password: str, client: str,
     with session_scope() as s:
         now = utcnow()
         attempt = throttle.Attempt(s, now, account=("sign-in", store_code, username), client=("sign-in", client),
-                                   address=("sign-in", address) if isinstance(address, str) and address else None)
+                                   address=_address_key(store_code, address))
         if attempt.wait:
             raise SignInFailed("login.throttled", seconds=attempt.wait)
         found = None
