@@ -36,10 +36,12 @@ async def payment_return(request: Request) -> Response:
     try:
         ticket = return_ticket.read(query.get("t"), query.get("to"), request.url.hostname, query.get("orderId"))
     except DomainError as exc:
-        # Not one of ours, not for this order, or past its order's checkout: nothing is done, and (but for
-        # an expired one of ours) there is nowhere trustworthy to send the browser.
+        # Not one of ours, not for this order, or past its order's checkout: nothing is done. An expired one
+        # of ours names a trustworthy origin: the tablet's fail page says why and leads back to the menu
+        # (a diner who took too long at the provider is not left on a bare error page).
         if exc.code == "payment.return_expired":
-            return PlainTextResponse(f"{exc.message('ko')} / {exc.message('en')}", 400)
+            failed = {"code": return_ticket.EXPIRED_CODE, "orderId": query.get("orderId", "")}
+            return RedirectResponse(f"{exc.params['origin']}/pay/fail?{urlencode(failed)}", 303)
         return PlainTextResponse("결제 복귀 주소가 올바르지 않아요. / This payment return address is not valid.", 400)
     forward = {k: query[k] for k in _PROVIDER_PARAMS if k in query}
     try:

@@ -32,6 +32,9 @@ def _stock_input() -> rx.Component:
         rx.input(id="item_stock", name="stock", default_value=box["stock"], key=box["stock_key"], width="100%",
                  size="2", input_mode="numeric", placeholder=t("무제한", "Unlimited"),
                  on_focus=S.begin_dialog_stock_edit),
+        # What this browser shows, sent with the save: the live count may have reached the server but not
+        # the page yet, and an untouched field must not be read as the admin typing the older count.
+        rx.el.input(type="hidden", name="stock_seen", value=box["stock"]),
         rx.cond(box["stock_now"] != "", rx.text(box["stock_now"], size="1", color_scheme="amber", role="status")),
         spacing="1",
         width="100%",

@@ -418,10 +418,14 @@ class AdminMenuState(SessionState):
             if self._run(principal, admin_menu.create_item, values):
                 self.item_dialog_open = False
             return
-        # Measured against what the stock field showed: the live count if the admin never touched it, else
-        # the count it showed when they began typing in it.
+        # Measured against what the stock field showed: the count it showed when the admin began typing in
+        # it, else what the page showed (a count that reached this state but not the page yet is not what
+        # the admin saw; with no page value, the live count here).
+        key = stock_edits.dialog_key(self.edit_key)
         live = next((i["stock"] for i in self.items if i["key"] == self.edit_key), None)
-        edits, seen = stock_edits.end(self.stock_editing, stock_edits.dialog_key(self.edit_key), live)
+        if key not in self.stock_editing and form.stock_seen.strip():
+            live = form.stock_seen.strip()
+        edits, seen = stock_edits.end(self.stock_editing, key, live)
         try:
             admin_menu.update_item(principal, self.edit_key, values, seen)
         except DomainError as exc:

@@ -120,6 +120,8 @@ class ItemForm(Form):
     price: Text
     stock: Text
     sort_order: Text
+    # The stock field's text as the page showed it (a hidden field; see admin_item_dialog._stock_input).
+    stock_seen: Text = ""
 
 
 class HistoryFilters(Form):

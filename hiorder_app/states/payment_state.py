@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..services.payments import checkout as payments
+from ..services.payments import return_ticket
 from ..services.principal import Principal
 from . import live_view
 from .boundary import TABLE, event, page
@@ -68,6 +69,8 @@ class PaymentState(TabletState):
         code = params.get("code", "")
         if code == "PAY_PROCESS_CANCELED":
             self._show_error(DomainError("payment.cancelled"))
+        elif code == return_ticket.EXPIRED_CODE:
+            self._show_error(DomainError("payment.return_expired"))
         else:
             self._show_error(DomainError("payment.declined", reason=params.get("message", code)[:100]))
         self.phase = "cancelled"

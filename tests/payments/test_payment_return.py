@@ -26,7 +26,7 @@ from hiorder_app.payment_return import routes
 from hiorder_app.services.db import session_scope
 from hiorder_app.services.payments.checkout import checkout_deadline, start_checkout
 from hiorder_app.services.payments.gateway import reset_gateway
-from hiorder_app.services.payments.return_ticket import return_url
+from hiorder_app.services.payments.return_ticket import EXPIRED_CODE, return_url
 from hiorder_app.settings import get_settings
 from tests.conftest import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
 from tests.payments.test_payment_service import (
@@ -171,8 +171,10 @@ def test_a_ticket_past_its_orders_checkout_does_nothing(db, sandbox, store, cust
     expired = with_query(back["_url"], t=ticket_of(late()))
     response = land(expired)
 
-    assert response.status_code == 400 and "location" not in response.headers
-    assert "nothing was charged" in response.text and "결제하지 않았어요" in response.text
+    # Ours, so the browser goes back to the tablet's fail page, which says why (not a bare error page).
+    where, query = sent_to(response)
+    assert where == f"{TABLET}/pay/fail"
+    assert query == {"code": EXPIRED_CODE, "orderId": start.payment_ref}
     assert order_status(db, start.order_id) == OrderStatus.PENDING_PAYMENT
     assert payments_of(db, start.order_id) == {}
     assert "DONE" not in ledger(sandbox, start.payment_ref).values()

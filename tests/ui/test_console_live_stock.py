@@ -18,6 +18,8 @@ from hiorder_app.services.ordering.lifecycle import lock_order, transition
 from hiorder_app.services.ordering.placement import place_order
 from hiorder_app.services.seed import DEMO_ADMIN, DEMO_STORE_CODE, DEMO_TABLE_PASSWORD
 from hiorder_app.services.store_admin import menu as admin_menu
+from tests.ui.event_socket import EventSocket, backend_url, event_name
+from tests.ui.event_socket import sign_in as socket_sign_in
 from tests.ui.menu_lookup import category_name
 from tests.ui.test_admin_menu import new_item, open_menu_admin, tablet
 from tests.ui.test_live_board import open_board
@@ -167,3 +169,33 @@ def _option(group: str, name: str) -> int:
     with session_scope() as s:
         return s.exec(select(MenuOption.id).join(OptionGroup, OptionGroup.id == MenuOption.group_id)
                       .where(OptionGroup.name_ko == group, MenuOption.name_ko == name)).one()
+
+
+def test_a_dialog_save_sent_before_a_live_count_reached_the_page_keeps_what_orders_left(app_harness):
+    """Over the event socket, as a browser whose page had not yet drawn an order's count: the dialog's stock
+    field still showed 5 and was never touched when the save went, while the server's state already had 4.
+    The save is measured against what the page showed, so it keeps the orders' 4 (it once wrote 5 back)."""
+    from hiorder_app.states.admin_menu_state import AdminMenuState
+
+    item = new_item("늦은 화면 칼국수")
+    admin_menu.set_stock(admin(), item.id, "5")
+    accounts.create_table_account(admin().store_id, 33, DEMO_TABLE_PASSWORD)
+    table = service_sign_in(DEMO_STORE_CODE, "table33", DEMO_TABLE_PASSWORD, "ui-test")[1]
+    sock = EventSocket(backend_url(app_harness))
+    try:
+        socket_sign_in(sock, *DEMO_ADMIN)
+        sock.send(event_name(AdminMenuState, "load"))
+        sock.send(event_name(AdminMenuState, "follow"))
+        sock.send(event_name(AdminMenuState, "open_edit_item"), {"key": str(item.id)})
+        sock.value(AdminMenuState, "dialog_stock", where=lambda box: box["stock"] == "5")
+        place_order(table, [(item.id, 1)])
+        sock.value(AdminMenuState, "dialog_stock", where=lambda box: box["stock"] == "4")  # the state has it
+        form = {"name_ko": item.name_ko, "name_en": "Late noodles", "description_ko": "", "description_en": "",
+                "price": str(item.price), "stock": "5", "sort_order": str(item.sort_order), "stock_seen": "5"}
+        sock.send(event_name(AdminMenuState, "save_item"), {"form": form})
+        sock.value(AdminMenuState, "item_dialog_open", where=lambda is_open: is_open is False)
+    finally:
+        sock.close()
+    with session_scope() as s:
+        saved = s.get(MenuItem, item.id)
+        assert (saved.name_en, saved.stock) == ("Late noodles", 4)

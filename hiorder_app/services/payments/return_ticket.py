@@ -29,6 +29,10 @@ _HOST_PORT = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
 _PURPOSE = b"hiorder.payment-return.v2|"
 
 
+# The fail page's code for a return past its order's checkout (what the route sends the browser on with).
+EXPIRED_CODE = "HIORDER_RETURN_EXPIRED"
+
+
 @dataclass(frozen=True)
 class ReturnTicket:
     store_id: int
@@ -109,5 +113,6 @@ def read(ticket: str | None, origin: str | None, arrived_at: str | None, payment
     if _site_origin() is None and host != arrived_at and not {host, arrived_at} <= _LOOPBACK:
         raise DomainError("payment.unknown_order")
     if int(parts[2]) <= (now or utcnow()).timestamp():
-        raise DomainError("payment.return_expired")
+        # Ours and for this origin (checked above): the browser may be sent back there to say so.
+        raise DomainError("payment.return_expired", origin=origin)
     return ReturnTicket(int(parts[0]), int(parts[1]), origin, payment_ref or "")
