@@ -309,7 +309,10 @@ def _settle(task: asyncio.Future | None) -> None:
     if task is None:
         return
     if not task.done():
+        # blocking() lets its thread finish even when cancelled, so the task may still end in the
+        # thread's exception (the database down): read it then.
         task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
     elif not task.cancelled():
         task.exception()
 
